@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"golang.org/x/term"
+	"github.com/onsite-dev/onsite/questions"
+	"github.com/onsite-dev/onsite/server"
+	"github.com/onsite-dev/onsite/store"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "serve", "serve [flags]",
+		"Serves the web app and the JSON API. On start it migrates the database and loads the\nbuilt-in question bank; SIGINT or SIGTERM stop it after in-flight requests finish.")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on; use :8080 to listen on every interface")
+	dataDir := dataFlag(fs)
+	openRegistration := fs.Bool("open-registration", false, "let anyone create an account (the first account can always be created)")
+	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure; set it behind a reverse proxy that terminates TLS")
+	logFormat := fs.String("log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	logger, err := newLogger(e, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+
+	db, err := openDB(ctx, *dataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	qs := store.NewQuestionService(db)
+	if err := loadBank(ctx, qs, logger); err != nil {
+		return err
+	}
+
+	srv := server.New()
+	srv.Addr = *addr
+	srv.Logger = logger
+	srv.Users = store.NewUserService(db)
+	srv.Sessions = store.NewSessionService(db)
+	srv.Tokens = store.NewTokenService(db)
+	srv.Questions = qs
+	srv.Ready = db.Ping
+	srv.OpenRegistration = *openRegistration
+	srv.SecureCookies = *secureCookies
+	if err := srv.Open(); err != nil {
+		return err
+	}
+	logger.Info("serving", slog.String("url", srv.URL()), slog.String("database", db.Path))
+	fmt.Fprintf(e.stdout, "onsite is serving %s\n", srv.URL())
+
+	<-ctx.Done()
+	logger.Info("shutting down: finishing in-flight requests")
+	if err := srv.Close(); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// loadBank imports the built-in bank; unchanged questions are left alone,
+// so a restart writes nothing.
+func loadBank(ctx context.Context, qs questions.Service, logger *slog.Logger) error {
+	sets, err := questions.BuiltinSets()
+	if err != nil {
+		return err
+	}
+	report, err := qs.ImportSets(ctx, 0, sets)
+	if err != nil {
+		return fmt.Errorf("load the built-in bank: %w", err)
+	}
+	logger.Info("built-in bank loaded", slog.Int("sets", len(report.Sets)), slog.Int("created", len(report.Created)),
+		slog.Int("updated", len(report.Updated)), slog.Int("unchanged", report.Unchanged), slog.Int("retired", len(report.Retired)))
+	return nil
+}
+
+func newLogger(e *env, format, level string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	if format == "auto" {
+		format = "json"
+		if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			format = "text"
+		}
+	}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: use text, json or auto", format)
+}

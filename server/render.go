@@ -1,0 +1,166 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/onsite-dev/onsite"
+	"github.com/onsite-dev/onsite/questions"
+	"github.com/onsite-dev/onsite/web"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+)
+
+// pages holds one parsed template set per page and the static assets with
+// their content hashes.
+type pages struct {
+	templates map[string]*template.Template
+	assets    map[string]asset
+}
+
+type asset struct {
+	hash string
+	data []byte
+}
+
+func loadPages() (*pages, error) {
+	p := &pages{templates: map[string]*template.Template{}, assets: map[string]asset{}}
+	err := fs.WalkDir(web.FS, "static", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(web.FS, name)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		p.assets[strings.TrimPrefix(name, "static/")] = asset{hash: hex.EncodeToString(sum[:6]), data: data}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load assets: %w", err)
+	}
+	funcs := template.FuncMap{
+		"asset": func(name string) (string, error) {
+			a, ok := p.assets[name]
+			if !ok {
+				return "", fmt.Errorf("no asset %q", name)
+			}
+			return "/static/" + a.hash + "/" + name, nil
+		},
+		"markdown": renderMarkdown,
+		"kindLabel": func(k questions.Kind) string {
+			return k.Label()
+		},
+		"add": func(a, b int) int { return a + b },
+	}
+	names, err := fs.Glob(web.FS, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		page := strings.TrimSuffix(path.Base(name), ".html")
+		t, err := template.New(page).Funcs(funcs).ParseFS(web.FS, "templates/layout.html", "templates/partials/*.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", page, err)
+		}
+		p.templates[page] = t
+	}
+	return p, nil
+}
+
+// view is what every page template gets: the layout's needs plus the page's
+// own Data.
+type view struct {
+	Title string
+	User  *onsite.User
+	CSRF  string
+	Path  string
+	Data  any
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// clean 500 instead of half a page.
+func (s *Server) render(c echo.Context, status int, page, title string, data any) error {
+	t, ok := s.pages.templates[page]
+	if !ok {
+		return fmt.Errorf("no page template %q", page)
+	}
+	csrf, _ := c.Get("csrf").(string)
+	v := view{Title: title, User: currentUser(c), CSRF: csrf, Path: c.Request().URL.Path, Data: data}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+type errorPage struct {
+	Status  int
+	Message string
+}
+
+func (s *Server) renderError(c echo.Context, status int, message string) error {
+	if s.pages == nil {
+		return c.String(status, message)
+	}
+	return s.render(c, status, "error", http.StatusText(status), errorPage{Status: status, Message: message})
+}
+
+// handleAsset serves an embedded file. With the current hash in the URL the
+// file never changes, so browsers may keep it for a year.
+func (s *Server) handleAsset(c echo.Context) error {
+	name := c.Param("*")
+	a, ok := s.pages.assets[name]
+	if !ok {
+		return echo.ErrNotFound
+	}
+	if c.Param("hash") == a.hash {
+		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		c.Response().Header().Set("Cache-Control", "no-cache")
+	}
+	ctype := mime.TypeByExtension(path.Ext(name))
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	return c.Blob(http.StatusOK, ctype, a.data)
+}
+
+func (s *Server) handleFavicon(c echo.Context) error {
+	a := s.pages.assets["favicon.svg"]
+	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+	return c.Blob(http.StatusOK, "image/svg+xml", a.data)
+}
+
+var (
+	markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
+	// sanitizer keeps Markdown's output and drops anything that could run:
+	// raw HTML is already escaped by goldmark, and this is the second wall.
+	sanitizer = func() *bluemonday.Policy {
+		p := bluemonday.UGCPolicy()
+		p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+-]+$`)).OnElements("code")
+		return p
+	}()
+)
+
+// renderMarkdown turns question text into safe HTML.
+func renderMarkdown(src string) template.HTML {
+	var buf bytes.Buffer
+	if err := markdown.Convert([]byte(src), &buf); err != nil {
+		return template.HTML(template.HTMLEscapeString(src))
+	}
+	return template.HTML(sanitizer.SanitizeBytes(buf.Bytes()))
+}

@@ -1,0 +1,82 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Body limits: forms and JSON are small; question sets may be large.
+const (
+	bodyLimit       = "1M"
+	importBodyLimit = "16M"
+)
+
+func (s *Server) routes() {
+	e := s.echo
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
+	e.Use(middleware.RequestID())
+	e.Use(s.recoverPanics)
+	e.Use(s.logRequests())
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ReferrerPolicy:        "same-origin",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+	}))
+	e.Use(s.authenticate)
+	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
+		// API clients with a bearer token carry no ambient credentials, so
+		// cross-site forgery cannot ride on them.
+		Skipper: func(c echo.Context) bool {
+			return strings.HasPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+		},
+		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		CookieName:     csrfCookie,
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteLaxMode,
+		CookieSecure:   s.SecureCookies,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return errCSRF
+		},
+	}))
+
+	e.GET("/healthz", s.handleHealthz)
+	e.GET("/readyz", s.handleReadyz)
+	e.GET("/static/:hash/*", s.handleAsset)
+	e.GET("/favicon.ico", s.handleFavicon)
+
+	small := middleware.BodyLimit(bodyLimit)
+	e.GET("/", s.handleHome)
+	e.GET("/signup", s.handleSignupPage)
+	e.POST("/signup", s.handleSignup, small)
+	e.GET("/signin", s.handleSigninPage)
+	e.POST("/signin", s.handleSignin, small)
+	e.POST("/signout", s.handleSignout, small)
+
+	pages := e.Group("", s.requirePageUser, small)
+	pages.GET("/questions", s.handleQuestionIndexPage)
+	pages.GET("/questions/:slug", s.handleQuestionPage)
+	pages.GET("/tokens", s.handleTokensPage)
+	pages.POST("/tokens", s.handleTokenCreatePage)
+	pages.POST("/tokens/:id/delete", s.handleTokenDeletePage)
+	pages.GET("/admin/users", s.handleUsersPage, s.requireAdmin)
+	pages.POST("/admin/users", s.handleUserCreatePage, s.requireAdmin)
+
+	api := e.Group("/api/v1", s.requireAPIUser)
+	api.GET("/me", s.handleMe)
+	api.GET("/questions", s.handleQuestionIndex)
+	api.GET("/questions/:slug", s.handleQuestionView)
+	api.GET("/topics", s.handleTopicIndex)
+	api.GET("/sets", s.handleSetIndex)
+	api.POST("/sets", s.handleSetImport, middleware.BodyLimit(importBodyLimit))
+	api.GET("/tokens", s.handleTokenIndex)
+	api.POST("/tokens", s.handleTokenCreate, small)
+	api.DELETE("/tokens/:id", s.handleTokenDelete)
+	api.GET("/users", s.handleUserIndex, s.requireAdmin)
+	api.POST("/users", s.handleUserCreate, s.requireAdmin, small)
+}

@@ -1,0 +1,49 @@
+package server
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/onsite-dev/onsite"
+	"github.com/onsite-dev/onsite/questions"
+)
+
+func (s *Server) handleSetIndex(c echo.Context) error {
+	sets, err := s.Questions.FindSets(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": sets})
+}
+
+// handleSetImport imports a set in the native YAML format sent as the
+// request body. The set is private to the caller; an admin may add
+// ?public=true to share it with everyone.
+func (s *Server) handleSetImport(c echo.Context) error {
+	user := currentUser(c)
+	data, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	owner := user.ID
+	if c.QueryParam("public") == "true" {
+		if !user.IsAdmin {
+			return onsite.Errorf(onsite.EFORBIDDEN, "Only an admin can import a public set; leave out public=true to import it for yourself.")
+		}
+		owner = 0
+	}
+	name := c.QueryParam("filename")
+	if name == "" {
+		name = "request body"
+	}
+	set, err := questions.ParseYAML(name, data)
+	if err != nil {
+		return err
+	}
+	report, err := s.Questions.ImportSets(c.Request().Context(), owner, []*questions.Set{set})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, report)
+}

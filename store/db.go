@@ -1,0 +1,167 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+	"github.com/onsite-dev/onsite"
+)
+
+// FileName is the database's file name inside the data directory.
+const FileName = "onsite.db"
+
+// DB is the SQLite database behind every service in this package.
+type DB struct {
+	db *sql.DB
+	// Path is the database file.
+	Path string
+	// Now returns the current time; tests replace it to move the clock.
+	Now func() time.Time
+}
+
+// NewDB returns a DB for the file at path; Open opens it.
+func NewDB(path string) *DB {
+	return &DB{Path: path, Now: time.Now}
+}
+
+// dsn sets the pragmas in the connection string so that every pooled
+// connection gets them, not only the first.
+func dsn(path string) string {
+	q := url.Values{}
+	q.Set("_foreign_keys", "on")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_txlock", "immediate")
+	q.Set("_synchronous", "FULL")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open creates the file's directory if needed, opens the database and brings
+// its schema up to date. A schema newer than this binary is refused.
+func (db *DB) Open(ctx context.Context) error {
+	if db.Path == "" {
+		return errors.New("store: database path required")
+	}
+	if err := os.MkdirAll(filepath.Dir(db.Path), 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	var err error
+	if db.db, err = sql.Open("sqlite3", dsn(db.Path)); err != nil {
+		return err
+	}
+	if err := db.db.PingContext(ctx); err != nil {
+		db.db.Close()
+		return fmt.Errorf("open %s: %w", db.Path, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.db.Close()
+		return fmt.Errorf("migrate %s: %w", db.Path, err)
+	}
+	return nil
+}
+
+// Close closes the database; WAL contents are checkpointed into the main
+// file by SQLite when the last connection closes.
+func (db *DB) Close() error {
+	if db.db == nil {
+		return nil
+	}
+	return db.db.Close()
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.db.PingContext(ctx)
+}
+
+// Tx is a write transaction with the time it started, so every row it writes
+// carries the same timestamp.
+type Tx struct {
+	*sql.Tx
+	now time.Time
+}
+
+// BeginTx starts an immediate (write-locking) transaction.
+func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{Tx: tx, now: db.Now().UTC()}, nil
+}
+
+// inTx runs fn in a transaction and commits it when fn succeeds.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// timeFormat sorts lexically in time order, which queries rely on.
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+// timeText scans a stored time; NULL leaves the pointer nil.
+type timeText struct{ t **time.Time }
+
+func (s timeText) Scan(v any) error {
+	if v == nil {
+		*s.t = nil
+		return nil
+	}
+	var str string
+	switch v := v.(type) {
+	case string:
+		str = v
+	case []byte:
+		str = string(v)
+	default:
+		return fmt.Errorf("time column holds %T", v)
+	}
+	t, err := time.Parse(timeFormat, str)
+	if err != nil {
+		return err
+	}
+	*s.t = &t
+	return nil
+}
+
+// timeValue scans a NOT NULL time.
+type timeValue struct{ t *time.Time }
+
+func (s timeValue) Scan(v any) error {
+	var p *time.Time
+	if err := (timeText{&p}).Scan(v); err != nil {
+		return err
+	}
+	if p == nil {
+		return errors.New("time column is NULL")
+	}
+	*s.t = *p
+	return nil
+}
+
+// isUniqueViolation reports a UNIQUE constraint failure.
+func isUniqueViolation(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+}
+
+// notFound is the error every Find method returns for a missing row.
+func notFound(what string) error {
+	return onsite.Errorf(onsite.ENOTFOUND, "%s not found.", what)
+}

@@ -1,0 +1,377 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/onsite-dev/onsite"
+	"github.com/onsite-dev/onsite/questions"
+)
+
+var _ questions.Service = (*QuestionService)(nil)
+
+// QuestionService stores question sets and finds questions. Reads are scoped
+// to public sets and the sets of the user in the context.
+type QuestionService struct {
+	db *DB
+}
+
+// NewQuestionService returns a QuestionService over db.
+func NewQuestionService(db *DB) *QuestionService {
+	return &QuestionService{db: db}
+}
+
+// ImportSets writes sets in one transaction; see questions.Service.
+func (s *QuestionService) ImportSets(ctx context.Context, ownerID int64, sets []*questions.Set) (*questions.ImportReport, error) {
+	report := &questions.ImportReport{Created: []string{}, Updated: []string{}, Retired: []string{}}
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		for _, set := range sets {
+			if err := importSet(ctx, tx, ownerID, set, report); err != nil {
+				return fmt.Errorf("import set %s: %w", set.Slug, err)
+			}
+			report.Sets = append(report.Sets, set.Slug)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return report, nil
+}
+
+// PreviewImport reports what ImportSets would change, and changes nothing:
+// the same writes happen in a transaction that is rolled back.
+func (s *QuestionService) PreviewImport(ctx context.Context, ownerID int64, sets []*questions.Set) (*questions.ImportReport, error) {
+	report := &questions.ImportReport{Created: []string{}, Updated: []string{}, Retired: []string{}}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	for _, set := range sets {
+		if err := importSet(ctx, tx, ownerID, set, report); err != nil {
+			return nil, fmt.Errorf("import set %s: %w", set.Slug, err)
+		}
+		report.Sets = append(report.Sets, set.Slug)
+	}
+	return report, nil
+}
+
+// kindData is the kind-specific part of a question, stored as JSON.
+func kindData(q *questions.Question) ([]byte, error) {
+	switch q.Kind {
+	case questions.KindConcept:
+		return json.Marshal(q.Concept)
+	case questions.KindBehavioral:
+		return json.Marshal(q.Behavioral)
+	case questions.KindSystemDesign:
+		return json.Marshal(q.SystemDesign)
+	case questions.KindCoding:
+		return json.Marshal(q.Coding)
+	}
+	return nil, fmt.Errorf("question %s: unknown kind %q", q.Slug, q.Kind)
+}
+
+func nullableOwner(ownerID int64) any {
+	if ownerID == 0 {
+		return nil
+	}
+	return ownerID
+}
+
+func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, report *questions.ImportReport) error {
+	now := formatTime(tx.now)
+	var setID int64
+	var existingOwner sql.NullInt64
+	var title, description, license, source, format string
+	var version int
+	err := tx.QueryRowContext(ctx, `SELECT id, owner_id, title, description, version, license, source, format
+		FROM question_sets WHERE slug = ?`, set.Slug).Scan(&setID, &existingOwner, &title, &description, &version, &license, &source, &format)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		res, err := tx.ExecContext(ctx, `INSERT INTO question_sets (slug, owner_id, title, description, version, license, source, format, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			set.Slug, nullableOwner(ownerID), set.Title, set.Description, set.Version, set.License, set.Source, set.Format, now, now)
+		if err != nil {
+			return err
+		}
+		if setID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	case existingOwner.Int64 != ownerID:
+		return onsite.Errorf(onsite.ECONFLICT, "The set slug %q is already used by another set; choose another slug.", set.Slug)
+	case title != set.Title || description != set.Description || version != set.Version ||
+		license != set.License || source != set.Source || format != set.Format:
+		if _, err := tx.ExecContext(ctx, `UPDATE question_sets SET title = ?, description = ?, version = ?, license = ?, source = ?, format = ?, updated_at = ?
+			WHERE id = ?`, set.Title, set.Description, set.Version, set.License, set.Source, set.Format, now, setID); err != nil {
+			return err
+		}
+	}
+
+	type existing struct {
+		id       int64
+		hash     string
+		position int
+		retired  bool
+	}
+	have := map[string]existing{}
+	rows, err := tx.QueryContext(ctx, `SELECT id, slug, content_hash, position, retired FROM questions WHERE set_id = ?`, setID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var e existing
+		var slug string
+		if err := rows.Scan(&e.id, &slug, &e.hash, &e.position, &e.retired); err != nil {
+			rows.Close()
+			return err
+		}
+		have[slug] = e
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+
+	for i := range set.Questions {
+		q := &set.Questions[i]
+		hash := q.Hash()
+		e, ok := have[q.Slug]
+		delete(have, q.Slug)
+		if ok && e.hash == hash && !e.retired {
+			report.Unchanged++
+			if e.position != i {
+				if _, err := tx.ExecContext(ctx, `UPDATE questions SET position = ? WHERE id = ?`, i, e.id); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		data, err := kindData(q)
+		if err != nil {
+			return err
+		}
+		topics, _ := json.Marshal(nonNil(q.Topics))
+		hints, _ := json.Marshal(nonNil(q.Hints))
+		if ok {
+			_, err = tx.ExecContext(ctx, `UPDATE questions SET position = ?, kind = ?, title = ?, prompt = ?, difficulty = ?, topics = ?,
+				estimated_minutes = ?, hints = ?, source = ?, license = ?, data = ?, content_hash = ?, retired = 0, updated_at = ?
+				WHERE id = ?`, i, q.Kind, q.Title, q.Prompt, q.Difficulty, string(topics), q.EstimatedMinutes, string(hints),
+				q.Source, q.License, string(data), hash, now, e.id)
+			if err != nil {
+				return err
+			}
+			q.ID = e.id
+			report.Updated = append(report.Updated, q.Slug)
+		} else {
+			var otherSet string
+			err := tx.QueryRowContext(ctx, `SELECT s.slug FROM questions q JOIN question_sets s ON s.id = q.set_id WHERE q.slug = ?`, q.Slug).Scan(&otherSet)
+			if err == nil {
+				return onsite.Errorf(onsite.ECONFLICT, "The question slug %q is already used by the set %q; rename the question.", q.Slug, otherSet)
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO questions (set_id, slug, position, kind, title, prompt, difficulty, topics,
+				estimated_minutes, hints, source, license, data, content_hash, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, setID, q.Slug, i, q.Kind, q.Title, q.Prompt, q.Difficulty,
+				string(topics), q.EstimatedMinutes, string(hints), q.Source, q.License, string(data), hash, now, now)
+			if err != nil {
+				return err
+			}
+			if q.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+			report.Created = append(report.Created, q.Slug)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM question_topics WHERE question_id = ?`, q.ID); err != nil {
+			return err
+		}
+		for _, topic := range q.Topics {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO question_topics (topic, question_id) VALUES (?, ?)`, topic, q.ID); err != nil {
+				return err
+			}
+		}
+	}
+	// Questions dropped from the set are retired, not deleted: cards and
+	// submissions of candidates still point at them.
+	for slug, e := range have {
+		if e.retired {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE questions SET retired = 1, updated_at = ? WHERE id = ?`, now, e.id); err != nil {
+			return err
+		}
+		report.Retired = append(report.Retired, slug)
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+const questionColumns = `q.id, s.slug, COALESCE(s.owner_id, 0), q.slug, q.kind, q.title, q.prompt, q.difficulty, q.topics,
+	q.estimated_minutes, q.hints, CASE q.source WHEN '' THEN s.source ELSE q.source END,
+	CASE q.license WHEN '' THEN s.license ELSE q.license END, q.data, q.content_hash, q.retired, q.created_at, q.updated_at`
+
+func scanQuestion(row interface{ Scan(...any) error }) (*questions.Question, error) {
+	var q questions.Question
+	var topics, hints, data string
+	err := row.Scan(&q.ID, &q.Set, &q.OwnerID, &q.Slug, &q.Kind, &q.Title, &q.Prompt, &q.Difficulty, &topics,
+		&q.EstimatedMinutes, &hints, &q.Source, &q.License, &data, &q.ContentHash, &q.Retired,
+		timeValue{&q.CreatedAt}, timeValue{&q.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(topics), &q.Topics); err != nil {
+		return nil, fmt.Errorf("question %s topics: %w", q.Slug, err)
+	}
+	if err := json.Unmarshal([]byte(hints), &q.Hints); err != nil {
+		return nil, fmt.Errorf("question %s hints: %w", q.Slug, err)
+	}
+	var target any
+	switch q.Kind {
+	case questions.KindConcept:
+		target = &q.Concept
+	case questions.KindBehavioral:
+		target = &q.Behavioral
+	case questions.KindSystemDesign:
+		target = &q.SystemDesign
+	case questions.KindCoding:
+		target = &q.Coding
+	}
+	if target != nil {
+		if err := json.Unmarshal([]byte(data), target); err != nil {
+			return nil, fmt.Errorf("question %s data: %w", q.Slug, err)
+		}
+	}
+	return &q, nil
+}
+
+// visible restricts a query on question_sets s to what the context's user
+// may see.
+func visible(ctx context.Context) (string, []any) {
+	return `(s.owner_id IS NULL OR s.owner_id = ?)`, []any{onsite.UserIDFromContext(ctx)}
+}
+
+// likePattern escapes LIKE's wildcards in what a user typed.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+// FindQuestions returns a page of visible, unretired questions in the order
+// of the browser: kind, difficulty, title.
+func (s *QuestionService) FindQuestions(ctx context.Context, f questions.Filter) ([]*questions.Question, int, error) {
+	where, args := visible(ctx)
+	conds := []string{where, "q.retired = 0"}
+	if f.Kind != nil {
+		conds, args = append(conds, "q.kind = ?"), append(args, *f.Kind)
+	}
+	if f.Difficulty != nil {
+		conds, args = append(conds, "q.difficulty = ?"), append(args, *f.Difficulty)
+	}
+	if f.Set != nil {
+		conds, args = append(conds, "s.slug = ?"), append(args, *f.Set)
+	}
+	if f.Tag != nil {
+		conds, args = append(conds, "EXISTS (SELECT 1 FROM question_topics t WHERE t.question_id = q.id AND t.topic = ?)"), append(args, *f.Tag)
+	}
+	if f.Query != nil && strings.TrimSpace(*f.Query) != "" {
+		for _, word := range strings.Fields(*f.Query) {
+			p := likePattern(word)
+			conds = append(conds, `(q.title LIKE ? ESCAPE '\' OR q.prompt LIKE ? ESCAPE '\' OR q.topics LIKE ? ESCAPE '\' OR q.slug LIKE ? ESCAPE '\')`)
+			args = append(args, p, p, p, p)
+		}
+	}
+	from := ` FROM questions q JOIN question_sets s ON s.id = q.set_id WHERE ` + strings.Join(conds, " AND ")
+	var total int
+	if err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	query := `SELECT ` + questionColumns + from + `
+		ORDER BY CASE q.kind WHEN 'coding' THEN 0 WHEN 'concept' THEN 1 WHEN 'behavioral' THEN 2 ELSE 3 END,
+			CASE q.difficulty WHEN 'easy' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, q.title, q.id`
+	if f.Limit > 0 {
+		query += ` LIMIT ? OFFSET ?`
+		args = append(args, f.Limit, f.Offset)
+	}
+	rows, err := s.db.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	list := []*questions.Question{}
+	for rows.Next() {
+		q, err := scanQuestion(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		list = append(list, q)
+	}
+	return list, total, rows.Err()
+}
+
+// FindQuestionBySlug returns a visible question, retired ones included, so
+// that links from old reviews keep working.
+func (s *QuestionService) FindQuestionBySlug(ctx context.Context, slug string) (*questions.Question, error) {
+	where, args := visible(ctx)
+	q, err := scanQuestion(s.db.db.QueryRowContext(ctx, `SELECT `+questionColumns+`
+		FROM questions q JOIN question_sets s ON s.id = q.set_id WHERE q.slug = ? AND `+where, append([]any{slug}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("Question")
+	}
+	return q, err
+}
+
+// FindSets returns the visible sets with their live question counts.
+func (s *QuestionService) FindSets(ctx context.Context) ([]*questions.Set, error) {
+	where, args := visible(ctx)
+	rows, err := s.db.db.QueryContext(ctx, `SELECT s.id, s.slug, COALESCE(s.owner_id, 0), s.title, s.description, s.version,
+		s.license, s.source, s.format, s.created_at, s.updated_at,
+		(SELECT COUNT(*) FROM questions q WHERE q.set_id = s.id AND q.retired = 0)
+		FROM question_sets s WHERE `+where+` ORDER BY s.owner_id IS NOT NULL, s.title`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	sets := []*questions.Set{}
+	for rows.Next() {
+		var set questions.Set
+		if err := rows.Scan(&set.ID, &set.Slug, &set.OwnerID, &set.Title, &set.Description, &set.Version, &set.License,
+			&set.Source, &set.Format, timeValue{&set.CreatedAt}, timeValue{&set.UpdatedAt}, &set.QuestionCount); err != nil {
+			return nil, err
+		}
+		sets = append(sets, &set)
+	}
+	return sets, rows.Err()
+}
+
+// FindTopics counts visible, unretired questions per topic.
+func (s *QuestionService) FindTopics(ctx context.Context) ([]questions.Topic, error) {
+	where, args := visible(ctx)
+	rows, err := s.db.db.QueryContext(ctx, `SELECT t.topic, COUNT(*) FROM question_topics t
+		JOIN questions q ON q.id = t.question_id JOIN question_sets s ON s.id = q.set_id
+		WHERE q.retired = 0 AND `+where+` GROUP BY t.topic ORDER BY COUNT(*) DESC, t.topic`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	topics := []questions.Topic{}
+	for rows.Next() {
+		var t questions.Topic
+		if err := rows.Scan(&t.Name, &t.Count); err != nil {
+			return nil, err
+		}
+		topics = append(topics, t)
+	}
+	return topics, rows.Err()
+}
