@@ -62,4 +62,3 @@ func parse(fs *flag.FlagSet, e *env, args []string) error {
 func dataFlag(fs *flag.FlagSet) *string {
 	return fs.String("data", "data", "directory for the SQLite database and other state")
 }
-

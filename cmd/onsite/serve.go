@@ -6,10 +6,10 @@ import (
 	"log/slog"
 	"os"
 
-	"golang.org/x/term"
 	"github.com/onsite-dev/onsite/questions"
 	"github.com/onsite-dev/onsite/server"
 	"github.com/onsite-dev/onsite/store"
+	"golang.org/x/term"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
