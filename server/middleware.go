@@ -21,6 +21,9 @@ func (s *Server) logRequests() echo.MiddlewareFunc {
 		LogLatency:   true,
 		LogRequestID: true,
 		LogRemoteIP:  true,
+		// Let the error handler write the response first, so the logged
+		// status is the one the client got.
+		HandleError: true,
 		Skipper: func(c echo.Context) bool {
 			return c.Path() == "/healthz" || c.Path() == "/static/:hash/*"
 		},

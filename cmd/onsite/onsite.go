@@ -45,7 +45,12 @@ func commands() []command {
 // and returns the process's exit code. It stops when ctx is cancelled, which
 // is how SIGINT and SIGTERM shut serve down gracefully.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	return mainWithEnv(ctx, args, &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv})
+}
+
+// mainWithEnv is Main with the environment passed in, for tests.
+func mainWithEnv(ctx context.Context, args []string, e *env) int {
+	stderr := e.stderr
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {

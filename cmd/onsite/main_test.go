@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// run runs one onsite command to completion and returns its exit code and
+// output, as a shell would.
+func run(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Main(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// lockedBuffer collects a running server's log safely across goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// served is an `onsite serve` running inside the test process.
+type served struct {
+	URL  string
+	Data string
+	Log  *lockedBuffer
+	stop context.CancelFunc
+	done chan struct{} // closed when Main returns
+	code int
+}
+
+// Stop sends the equivalent of SIGTERM and returns serve's exit code.
+func (s *served) Stop(t *testing.T) int {
+	t.Helper()
+	s.stop()
+	select {
+	case <-s.done:
+		return s.code
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30 s of its context being cancelled")
+		return -1
+	}
+}
+
+// startServe runs Main("serve") on a free port over dataDir and waits until
+// it prints its URL. It is stopped at the end of the test.
+func startServe(t *testing.T, dataDir string, extra ...string) *served {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	s := &served{Data: dataDir, Log: &lockedBuffer{}, stop: cancel, done: make(chan struct{})}
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--log-format", "json"}, extra...)
+	go func() {
+		s.code = Main(ctx, args, strings.NewReader(""), pw, s.Log)
+		pw.Close()
+		close(s.done)
+	}()
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "onsite is serving "); ok {
+				urls <- u
+			}
+		}
+		close(urls)
+	}()
+	select {
+	case u, ok := <-urls:
+		require.True(t, ok, "serve exited before serving; log:\n%s", s.Log.String())
+		s.URL = u
+	case <-time.After(60 * time.Second):
+		t.Fatalf("serve did not start within 60 s; log:\n%s", s.Log.String())
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-s.done:
+		case <-time.After(30 * time.Second):
+		}
+	})
+	return s
+}
+
+// apiGet calls the API with a bearer token and decodes the JSON answer.
+func apiGet(t *testing.T, url, token string, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	if out != nil {
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(out))
+	}
+	return resp.StatusCode
+}
+
+// TestEndToEnd drives the binary's commands the way a newcomer would: serve,
+// create the admin from the CLI while serve runs, make a token, browse the
+// built-in bank over the API, import a set, and stop with SIGTERM.
+func TestEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServe(t, dir)
+
+	code, _, stderr := run(t, "", "users", "list", "--data", dir)
+	require.Equal(t, 0, code, stderr)
+
+	code, out, stderr := run(t, "correct horse battery\n", "users", "create", "--email", "ada@example.com", "--password-stdin", "--data", dir)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "ada@example.com (admin")
+
+	code, out, stderr = run(t, "", "tokens", "create", "--email", "ada@example.com", "--name", "e2e", "--data", dir)
+	require.Equal(t, 0, code, stderr)
+	token := strings.TrimSpace(out)
+	require.True(t, strings.HasPrefix(token, "onsite_"), "token %q", token)
+	assert.Contains(t, stderr, "not shown again")
+
+	assert.Equal(t, http.StatusUnauthorized, apiGet(t, srv.URL+"/api/v1/questions", "", nil))
+
+	var list struct {
+		Items []struct {
+			Slug string `json:"slug"`
+			Kind string `json:"kind"`
+		} `json:"items"`
+		Total int `json:"total"`
+	}
+	require.Equal(t, http.StatusOK, apiGet(t, srv.URL+"/api/v1/questions?per_page=200", token, &list))
+	kinds := map[string]int{}
+	for _, q := range list.Items {
+		kinds[q.Kind]++
+	}
+	for _, k := range []string{"coding", "concept", "behavioral", "system_design"} {
+		assert.GreaterOrEqual(t, kinds[k], 5, "built-in %s questions: got %d, want at least 5", k, kinds[k])
+	}
+
+	set := filepath.Join(t.TempDir(), "team.yaml")
+	require.NoError(t, os.WriteFile(set, []byte(teamSet), 0o600))
+	code, out, stderr = run(t, "", "import", "--data", dir, set)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "1 created, 0 updated, 0 unchanged")
+	code, out, stderr = run(t, "", "import", "--data", dir, set)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "0 created, 0 updated, 1 unchanged", "a second import of the same file changes nothing")
+
+	var q struct {
+		Slug   string `json:"slug"`
+		Answer string `json:"answer"`
+	}
+	require.Equal(t, http.StatusOK, apiGet(t, srv.URL+"/api/v1/questions/team-feature-store", token, &q))
+	assert.Contains(t, q.Answer, "training and serving")
+
+	assert.Equal(t, 0, srv.Stop(t), "serve exits 0 on SIGTERM; log:\n%s", srv.Log.String())
+	assert.Contains(t, srv.Log.String(), `"msg":"stopped"`)
+
+	// The database closed cleanly: a restart finds everything and the bank
+	// loads without changes.
+	srv = startServe(t, dir)
+	require.Equal(t, http.StatusOK, apiGet(t, srv.URL+"/api/v1/questions/team-feature-store", token, &q))
+	assert.Contains(t, srv.Log.String(), `"created":0,"updated":0`)
+}
+
+const teamSet = `slug: team-set
+title: Our team's questions
+version: 1
+questions:
+  - slug: team-feature-store
+    kind: concept
+    title: Why a feature store?
+    difficulty: medium
+    topics: [mlops]
+    estimated_minutes: 5
+    prompt: What problem does a feature store solve?
+    answer: It keeps feature definitions consistent between training and serving.
+`
+
+// TestImportReportsEveryProblem checks the CLI lists each problem with its
+// file and line and imports nothing when any file is invalid.
+func TestImportReportsEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(t.TempDir(), "good.yaml")
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(good, []byte(teamSet), 0o600))
+	require.NoError(t, os.WriteFile(bad, []byte(`slug: bad-set
+title: Broken
+version: 1
+questions:
+  - slug: q-one
+    kind: concept
+    title: Missing its answer
+    difficulty: medium
+    prompt: What is a ROC curve?
+  - slug: q-two
+    kind: riddle
+    title: Unknown kind
+    difficulty: impossible
+    prompt: Why?
+`), 0o600))
+
+	code, out, stderr := run(t, "", "import", "--data", dir, good, bad)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out)
+	assert.Contains(t, stderr, bad+":5: questions[0].answer: is required")
+	assert.Contains(t, stderr, bad+":11: questions[1].kind: \"riddle\" is not a kind")
+	assert.Contains(t, stderr, bad+":13: questions[1].difficulty: \"impossible\" is not a difficulty")
+	assert.Contains(t, stderr, "nothing was imported")
+
+	code, out, _ = run(t, "", "import", "--dry-run", "--data", dir, good)
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "would import 1 set(s)")
+	code, out, _ = run(t, "", "import", "--data", dir, good)
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "1 created", "the failed and the dry-run imports wrote nothing")
+}
+
+// TestCLIUsage covers help, unknown commands, missing flags and the
+// environment overlay.
+func TestCLIUsage(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		stdin      string
+		env        map[string]string
+		wantCode   int
+		wantStdout string
+		wantStderr string
+	}{
+		{name: "no command", args: nil, wantCode: 2, wantStderr: "Usage: onsite COMMAND"},
+		{name: "help", args: []string{"--help"}, wantCode: 0, wantStderr: "Commands:"},
+		{name: "unknown command", args: []string{"frobnicate"}, wantCode: 2, wantStderr: `unknown command "frobnicate"`},
+		{name: "serve help", args: []string{"serve", "--help"}, wantCode: 0, wantStderr: "-addr"},
+		{name: "users help", args: []string{"users", "--help"}, wantCode: 0, wantStderr: "create"},
+		{name: "users create help", args: []string{"users", "create", "--help"}, wantCode: 0, wantStderr: "-password-stdin"},
+		{name: "tokens create help", args: []string{"tokens", "create", "--help"}, wantCode: 0, wantStderr: "-name"},
+		{name: "import help", args: []string{"import", "--help"}, wantCode: 0, wantStderr: "file:line: field: problem"},
+		{name: "version", args: []string{"version"}, wantCode: 0, wantStdout: "onsite dev"},
+		{name: "bad flag", args: []string{"serve", "--nope"}, wantCode: 2, wantStderr: "flag provided but not defined"},
+		{name: "users create needs email", args: []string{"users", "create"}, wantCode: 2, wantStderr: "--email is required"},
+		{name: "users create bad email", args: []string{"users", "create", "--email", "nope", "--password-stdin"}, stdin: "long enough\n", wantCode: 1, wantStderr: "not an email address"},
+		{name: "users create short password", args: []string{"users", "create", "--email", "a@b.co", "--password-stdin"}, stdin: "short\n", wantCode: 1, wantStderr: "Password is too short"},
+		{name: "users create without terminal", args: []string{"users", "create", "--email", "a@b.co"}, wantCode: 1, wantStderr: "--password-stdin"},
+		{name: "token for unknown account", args: []string{"tokens", "create", "--email", "who@example.com", "--name", "x"}, wantCode: 1, wantStderr: "No account has the email who@example.com"},
+		{name: "import nothing", args: []string{"import"}, wantCode: 2, wantStderr: "name at least one file"},
+		{name: "env sets data dir", args: []string{"users", "list"}, env: map[string]string{"ONSITE_DATA": "FROM_ENV"}, wantCode: 0, wantStdout: "ID"},
+		{name: "env value invalid", args: []string{"serve"}, env: map[string]string{"ONSITE_OPEN_REGISTRATION": "maybe"}, wantCode: 1, wantStderr: "ONSITE_OPEN_REGISTRATION"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			vars := map[string]string{}
+			for k, v := range tc.env {
+				vars[k] = strings.ReplaceAll(v, "FROM_ENV", filepath.Join(dir, "env-data"))
+			}
+			args := tc.args
+			if len(args) > 0 && args[0] != "serve" && args[0] != "version" && tc.env == nil && !strings.HasPrefix(args[0], "-") {
+				args = append(append([]string{}, args...), "--data", dir)
+			}
+			var out, errOut bytes.Buffer
+			e := &env{stdin: strings.NewReader(tc.stdin), stdout: &out, stderr: &errOut, getenv: func(k string) string { return vars[k] }}
+			code := mainWithEnv(context.Background(), args, e)
+			assert.Equal(t, tc.wantCode, code, "exit code; stderr:\n%s", errOut.String())
+			assert.Contains(t, out.String(), tc.wantStdout)
+			assert.Contains(t, errOut.String(), tc.wantStderr)
+			if tc.env["ONSITE_DATA"] != "" {
+				_, err := os.Stat(filepath.Join(dir, "env-data", "onsite.db"))
+				assert.NoError(t, err, "ONSITE_DATA should put the database in its directory")
+			}
+		})
+	}
+}
