@@ -72,6 +72,8 @@ type UserService interface {
 	FindUserByID(ctx context.Context, id int64) (*User, error)
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
 	FindUsers(ctx context.Context) ([]*User, error)
+	// SetPassword replaces a user's password.
+	SetPassword(ctx context.Context, id int64, password string) error
 	// Authenticate checks an email and password; any mismatch is
 	// EUNAUTHORIZED with the same message, so it does not tell which was wrong.
 	Authenticate(ctx context.Context, email, password string) (*User, error)
@@ -97,6 +99,9 @@ type SessionService interface {
 	// extends the session; an unknown or expired token is EUNAUTHORIZED.
 	FindUserBySession(ctx context.Context, token string) (*User, error)
 	DeleteSession(ctx context.Context, token string) error
+	// DeleteUserSessions signs a user out everywhere except the session
+	// with keepToken (empty to keep none), after a password change.
+	DeleteUserSessions(ctx context.Context, userID int64, keepToken string) error
 }
 
 // APIToken is a named secret for the JSON API. Token is only set when the

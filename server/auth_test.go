@@ -244,3 +244,42 @@ func TestLoginRateLimit(t *testing.T) {
 	assert.NotEmpty(t, r.Header.Get("Retry-After"))
 	assert.Contains(t, r.Body, "Too many sign-in attempts")
 }
+
+// TestChangePassword: the current password is checked, the new one works,
+// and other browsers are signed out.
+func TestChangePassword(t *testing.T) {
+	ts := newTestServer(t)
+	ts.createUser(t, "ada@example.com", false)
+	signin := func(b *browser, password string) int {
+		return b.submit("/signin", "/signin", url.Values{"email": {"ada@example.com"}, "password": {password}}).Status
+	}
+	laptop, phone := newBrowser(t, ts.URL), newBrowser(t, ts.URL)
+	require.Equal(t, http.StatusSeeOther, signin(laptop, "password123"))
+	require.Equal(t, http.StatusSeeOther, signin(phone, "password123"))
+
+	tests := []struct {
+		name       string
+		current    string
+		password   string
+		confirm    string
+		wantStatus int
+		wantText   string
+	}{
+		{"wrong current password", "nope-nope", "new-password-1", "new-password-1", http.StatusUnauthorized, "current password is not right"},
+		{"new passwords differ", "password123", "new-password-1", "new-password-2", http.StatusBadRequest, "two new passwords differ"},
+		{"too short", "password123", "short", "short", http.StatusBadRequest, "Password is too short"},
+		{"changed", "password123", "new-password-1", "new-password-1", http.StatusOK, "Password changed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := laptop.submit("/account", "/account/password", url.Values{
+				"current_password": {tc.current}, "password": {tc.password}, "password_confirm": {tc.confirm}})
+			assert.Equal(t, tc.wantStatus, r.Status)
+			assert.Contains(t, r.Body, tc.wantText)
+		})
+	}
+	assert.Equal(t, http.StatusOK, laptop.get("/questions").Status, "the browser that changed it stays signed in")
+	assert.Equal(t, http.StatusSeeOther, phone.get("/questions").Status, "other browsers are signed out")
+	assert.Equal(t, http.StatusUnauthorized, signin(newBrowser(t, ts.URL), "password123"), "the old password no longer works")
+	assert.Equal(t, http.StatusSeeOther, signin(newBrowser(t, ts.URL), "new-password-1"))
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"encoding/hex"
 	"fmt"
 	"html/template"
@@ -64,6 +65,16 @@ func loadPages() (*pages, error) {
 			return k.Label()
 		},
 		"add": func(a, b int) int { return a + b },
+		// json shows a test's values as the candidate writes them: [1, 2],
+		// not Go's [1 2].
+		"json": func(v any) string {
+			b, err := json.Marshal(v)
+			if err != nil {
+				return fmt.Sprint(v)
+			}
+			return strings.ReplaceAll(string(b), ",", ", ")
+		},
+		"byLanguage": byLanguage,
 	}
 	names, err := fs.Glob(web.FS, "templates/pages/*.html")
 	if err != nil {
@@ -78,6 +89,24 @@ func loadPages() (*pages, error) {
 		p.templates[page] = t
 	}
 	return p, nil
+}
+
+// languageCode is one language's code, for pages that list them.
+type languageCode struct {
+	Language string
+	Code     string
+}
+
+// byLanguage orders code by questions.Languages (Python first), so every
+// page lists languages the same way.
+func byLanguage(code map[string]string) []languageCode {
+	var out []languageCode
+	for _, lang := range questions.Languages {
+		if c, ok := code[lang]; ok {
+			out = append(out, languageCode{lang, c})
+		}
+	}
+	return out
 }
 
 // view is what every page template gets: the layout's needs plus the page's

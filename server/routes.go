@@ -61,6 +61,8 @@ func (s *Server) routes() {
 	pages := e.Group("", s.requirePageUser, small)
 	pages.GET("/questions", s.handleQuestionIndexPage)
 	pages.GET("/questions/:slug", s.handleQuestionPage)
+	pages.GET("/account", s.handleAccountPage)
+	pages.POST("/account/password", s.handleAccountPassword)
 	pages.GET("/tokens", s.handleTokensPage)
 	pages.POST("/tokens", s.handleTokenCreatePage)
 	pages.POST("/tokens/:id/delete", s.handleTokenDeletePage)

@@ -98,3 +98,9 @@ func (s *SessionService) DeleteSession(ctx context.Context, token string) error 
 	_, err := s.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashSecret(token))
 	return err
 }
+
+// DeleteUserSessions signs a user out of every browser but one.
+func (s *SessionService) DeleteUserSessions(ctx context.Context, userID int64, keepToken string) error {
+	_, err := s.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, hashSecret(keepToken))
+	return err
+}

@@ -63,6 +63,26 @@ func (s *UserService) CreateUser(ctx context.Context, nu onsite.NewUser) (*onsit
 	return user, nil
 }
 
+// SetPassword replaces a user's password.
+func (s *UserService) SetPassword(ctx context.Context, id int64, password string) error {
+	if err := onsite.ValidatePassword(password); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.Cost)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.db.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`,
+		string(hash), formatTime(s.db.Now()), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("User")
+	}
+	return nil
+}
+
 // CountUsers counts the accounts.
 func (s *UserService) CountUsers(ctx context.Context) (int, error) {
 	var n int

@@ -147,6 +147,13 @@ func TestEndToEnd(t *testing.T) {
 
 	assert.Equal(t, http.StatusUnauthorized, apiGet(t, srv.URL+"/api/v1/questions", "", nil))
 
+	code, out, stderr = run(t, "another password\n", "users", "set-password", "--email", "ADA@example.com", "--password-stdin", "--data", dir)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "password set for ada@example.com")
+	code, out, _ = run(t, "", "users", "list", "--data", dir)
+	require.Equal(t, 0, code)
+	assert.Regexp(t, `1\s+ada@example.com\s+admin`, out)
+
 	var list struct {
 		Items []struct {
 			Slug string `json:"slug"`
@@ -269,6 +276,8 @@ func TestCLIUsage(t *testing.T) {
 		{name: "users create short password", args: []string{"users", "create", "--email", "a@b.co", "--password-stdin"}, stdin: "short\n", wantCode: 1, wantStderr: "Password is too short"},
 		{name: "users create without terminal", args: []string{"users", "create", "--email", "a@b.co"}, wantCode: 1, wantStderr: "--password-stdin"},
 		{name: "token for unknown account", args: []string{"tokens", "create", "--email", "who@example.com", "--name", "x"}, wantCode: 1, wantStderr: "No account has the email who@example.com"},
+		{name: "set-password for unknown account", args: []string{"users", "set-password", "--email", "who@example.com", "--password-stdin"}, stdin: "long enough\n", wantCode: 1, wantStderr: "No account has the email"},
+		{name: "set-password needs email", args: []string{"users", "set-password"}, wantCode: 2, wantStderr: "--email is required"},
 		{name: "import nothing", args: []string{"import"}, wantCode: 2, wantStderr: "name at least one file"},
 		{name: "env sets data dir", args: []string{"users", "list"}, env: map[string]string{"ONSITE_DATA": "FROM_ENV"}, wantCode: 0, wantStdout: "ID"},
 		{name: "env value invalid", args: []string{"serve"}, env: map[string]string{"ONSITE_OPEN_REGISTRATION": "maybe"}, wantCode: 1, wantStderr: "ONSITE_OPEN_REGISTRATION"},

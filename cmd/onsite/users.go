@@ -22,6 +22,8 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 			return runUsersCreate(ctx, e, args[1:])
 		case "list":
 			return runUsersList(ctx, e, args[1:])
+		case "set-password":
+			return runUsersSetPassword(ctx, e, args[1:])
 		case "-h", "--help", "help":
 			usersUsage(e.stderr)
 			return nil
@@ -35,8 +37,9 @@ func usersUsage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: onsite users COMMAND [flags]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
-	fmt.Fprintln(w, "  create   create an account (the first account is an admin)")
-	fmt.Fprintln(w, "  list     list the accounts")
+	fmt.Fprintln(w, "  create        create an account (the first account is an admin)")
+	fmt.Fprintln(w, "  list          list the accounts")
+	fmt.Fprintln(w, "  set-password  set a new password for an account and sign it out everywhere")
 }
 
 func runUsersCreate(ctx context.Context, e *env, args []string) error {
@@ -74,6 +77,43 @@ func runUsersCreate(ctx context.Context, e *env, args []string) error {
 		role = "admin"
 	}
 	fmt.Fprintf(e.stdout, "created %s (%s, id %d)\n", u.Email, role, u.ID)
+	return nil
+}
+
+func runUsersSetPassword(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "users set-password", "users set-password --email EMAIL [--password-stdin] [flags]",
+		"Sets a new password for an account, for someone who forgot theirs, and signs that account\nout of every browser. The password is asked for on the terminal, or read from the first\nline of standard input with --password-stdin.")
+	email := fs.String("email", "", "the account's email (required)")
+	passwordStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	dataDir := dataFlag(fs)
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	if *email == "" {
+		fmt.Fprintln(e.stderr, "onsite users set-password: --email is required")
+		return errUsage
+	}
+	db, err := openDB(ctx, *dataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	users := store.NewUserService(db)
+	u, err := users.FindUserByEmail(ctx, *email)
+	if err != nil {
+		return err
+	}
+	password, err := readPassword(e, *passwordStdin)
+	if err != nil {
+		return err
+	}
+	if err := users.SetPassword(ctx, u.ID, password); err != nil {
+		return err
+	}
+	if err := store.NewSessionService(db).DeleteUserSessions(ctx, u.ID, ""); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "password set for %s; their browsers are signed out\n", u.Email)
 	return nil
 }
 
