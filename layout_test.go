@@ -47,8 +47,12 @@ func TestDependencyDirection(t *testing.T) {
 		{mod + "/interview", func(d string) bool {
 			return isStd(d) || d == mod || d == mod+"/questions" || d == mod+"/drill"
 		}},
-		{mod + "/grader", func(d string) bool { return !strings.HasPrefix(d, mod+"/questions") && !strings.HasPrefix(d, mod+"/store") && !strings.HasPrefix(d, mod+"/server") }},
-		{mod + "/server", func(d string) bool { return d != mod+"/store" && !strings.HasPrefix(d, mod+"/grader/sandbox") && d != "github.com/mattn/go-sqlite3" }},
+		{mod + "/grader", func(d string) bool {
+			return !strings.HasPrefix(d, mod+"/questions") && !strings.HasPrefix(d, mod+"/store") && !strings.HasPrefix(d, mod+"/server")
+		}},
+		{mod + "/server", func(d string) bool {
+			return d != mod+"/store" && !strings.HasPrefix(d, mod+"/grader/sandbox") && d != "github.com/mattn/go-sqlite3"
+		}},
 		{mod + "/store", func(d string) bool { return d != mod+"/server" && !strings.HasPrefix(d, "github.com/labstack/echo") }},
 	}
 	for _, tc := range tests {
