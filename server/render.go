@@ -21,6 +21,7 @@ import (
 	"github.com/onsite-dev/onsite/web"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer/html"
 )
 
 // pages holds one parsed template set per page and the static assets with
@@ -75,6 +76,7 @@ func loadPages() (*pages, error) {
 			return strings.ReplaceAll(string(b), ",", ", ")
 		},
 		"byLanguage": byLanguage,
+		"hasPrefix":  strings.HasPrefix,
 	}
 	names, err := fs.Glob(web.FS, "templates/pages/*.html")
 	if err != nil {
@@ -175,9 +177,11 @@ func (s *Server) handleFavicon(c echo.Context) error {
 }
 
 var (
-	markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
+	// markdown passes raw HTML through, as GitHub does, so that authors'
+	// <sub>, <br> or <kbd> survive; the sanitizer is what makes it safe.
+	markdown = goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithRendererOptions(html.WithUnsafe()))
 	// sanitizer keeps Markdown's output and drops anything that could run:
-	// raw HTML is already escaped by goldmark, and this is the second wall.
+	// scripts, event handlers, javascript: and data: URLs, frames, forms.
 	sanitizer = func() *bluemonday.Policy {
 		p := bluemonday.UGCPolicy()
 		p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+-]+$`)).OnElements("code")

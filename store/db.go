@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -56,7 +57,7 @@ func (db *DB) Open(ctx context.Context) error {
 	if db.db, err = sql.Open("sqlite3", dsn(db.Path)); err != nil {
 		return err
 	}
-	if err := db.db.PingContext(ctx); err != nil {
+	if err := db.connect(ctx); err != nil {
 		db.db.Close()
 		return fmt.Errorf("open %s: %w", db.Path, err)
 	}
@@ -65,6 +66,34 @@ func (db *DB) Open(ctx context.Context) error {
 		return fmt.Errorf("migrate %s: %w", db.Path, err)
 	}
 	return nil
+}
+
+// connect makes the first connection. Switching a new file to WAL takes an
+// exclusive lock that SQLite does not wait for, so when two processes (serve
+// and a CLI command) open a new file at once one of them sees "database is
+// locked"; it retries until the other has finished. The mode is stored in the
+// file, so later connections find it set and need no such lock.
+func (db *DB) connect(ctx context.Context) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := db.db.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func isBusy(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked
+	}
+	return strings.Contains(err.Error(), "database is locked")
 }
 
 // Close closes the database; WAL contents are checkpointed into the main

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/onsite-dev/onsite"
@@ -170,8 +171,14 @@ func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, r
 			report.Updated = append(report.Updated, q.Slug)
 		} else {
 			var otherSet string
-			err := tx.QueryRowContext(ctx, `SELECT s.slug FROM questions q JOIN question_sets s ON s.id = q.set_id WHERE q.slug = ?`, q.Slug).Scan(&otherSet)
+			var otherOwner sql.NullInt64
+			err := tx.QueryRowContext(ctx, `SELECT s.slug, s.owner_id FROM questions q JOIN question_sets s ON s.id = q.set_id WHERE q.slug = ?`,
+				q.Slug).Scan(&otherSet, &otherOwner)
 			if err == nil {
+				// Name the other set only when the importer may see it.
+				if otherOwner.Valid && otherOwner.Int64 != ownerID {
+					return onsite.Errorf(onsite.ECONFLICT, "The question slug %q is already taken; rename the question.", q.Slug)
+				}
 				return onsite.Errorf(onsite.ECONFLICT, "The question slug %q is already used by the set %q; rename the question.", q.Slug, otherSet)
 			} else if !errors.Is(err, sql.ErrNoRows) {
 				return err
@@ -198,8 +205,15 @@ func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, r
 		}
 	}
 	// Questions dropped from the set are retired, not deleted: cards and
-	// submissions of candidates still point at them.
-	for slug, e := range have {
+	// submissions of candidates still point at them. They are reported in
+	// their old order, so reports read the same every time.
+	dropped := make([]string, 0, len(have))
+	for slug := range have {
+		dropped = append(dropped, slug)
+	}
+	sort.Slice(dropped, func(i, j int) bool { return have[dropped[i]].position < have[dropped[j]].position })
+	for _, slug := range dropped {
+		e := have[slug]
 		if e.retired {
 			continue
 		}

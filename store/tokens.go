@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/onsite-dev/onsite"
 )
@@ -31,8 +32,8 @@ func (s *TokenService) CreateToken(ctx context.Context, userID int64, name strin
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return nil, onsite.Errorf(onsite.EINVALID, "Give the token a name that says where it is used, such as \"laptop cron\".")
-	} else if len(name) > 100 {
-		return nil, onsite.Errorf(onsite.EINVALID, "The token name is %d characters long; use at most 100.", len(name))
+	} else if n := utf8.RuneCountInString(name); n > 100 {
+		return nil, onsite.Errorf(onsite.EINVALID, "The token name is %d characters long; use at most 100.", n)
 	}
 	secret := TokenPrefix + newSecret()
 	t := &onsite.APIToken{UserID: userID, Name: name, Token: secret, Prefix: secret[:len(TokenPrefix)+6]}
