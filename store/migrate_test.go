@@ -136,7 +136,6 @@ func TestOpenConcurrently(t *testing.T) {
 		name     string
 		existing bool // the file was created and migrated before
 		rounds   int
-		bug      string
 	}{
 		{
 			// Switching a new file to WAL takes a lock SQLite does not wait
@@ -147,9 +146,6 @@ func TestOpenConcurrently(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.bug != "" {
-				t.Skip(tc.bug)
-			}
 			for round := range tc.rounds {
 				path := filepath.Join(t.TempDir(), FileName)
 				if tc.existing {

@@ -161,9 +161,9 @@ func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, r
 		hints, _ := json.Marshal(nonNil(q.Hints))
 		if ok {
 			_, err = tx.ExecContext(ctx, `UPDATE questions SET position = ?, kind = ?, title = ?, prompt = ?, difficulty = ?, topics = ?,
-				estimated_minutes = ?, hints = ?, source = ?, license = ?, data = ?, content_hash = ?, retired = 0, updated_at = ?
+				estimated_minutes = ?, hints = ?, source = ?, license = ?, data = ?, search_text = ?, content_hash = ?, retired = 0, updated_at = ?
 				WHERE id = ?`, i, q.Kind, q.Title, q.Prompt, q.Difficulty, string(topics), q.EstimatedMinutes, string(hints),
-				q.Source, q.License, string(data), hash, now, e.id)
+				q.Source, q.License, string(data), searchText(q), hash, now, e.id)
 			if err != nil {
 				return err
 			}
@@ -184,9 +184,9 @@ func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, r
 				return err
 			}
 			res, err := tx.ExecContext(ctx, `INSERT INTO questions (set_id, slug, position, kind, title, prompt, difficulty, topics,
-				estimated_minutes, hints, source, license, data, content_hash, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, setID, q.Slug, i, q.Kind, q.Title, q.Prompt, q.Difficulty,
-				string(topics), q.EstimatedMinutes, string(hints), q.Source, q.License, string(data), hash, now, now)
+				estimated_minutes, hints, source, license, data, search_text, content_hash, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, setID, q.Slug, i, q.Kind, q.Title, q.Prompt, q.Difficulty,
+				string(topics), q.EstimatedMinutes, string(hints), q.Source, q.License, string(data), searchText(q), hash, now, now)
 			if err != nil {
 				return err
 			}
@@ -223,6 +223,12 @@ func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, r
 		report.Retired = append(report.Retired, slug)
 	}
 	return nil
+}
+
+// searchText is what the text search matches: the words people type, with
+// Unicode case folded here since SQLite only folds ASCII.
+func searchText(q *questions.Question) string {
+	return strings.ToLower(strings.Join([]string{q.Title, q.Slug, strings.Join(q.Topics, " "), q.Prompt}, "\n"))
 }
 
 func nonNil(s []string) []string {
@@ -300,10 +306,8 @@ func (s *QuestionService) FindQuestions(ctx context.Context, f questions.Filter)
 		conds, args = append(conds, "EXISTS (SELECT 1 FROM question_topics t WHERE t.question_id = q.id AND t.topic = ?)"), append(args, *f.Tag)
 	}
 	if f.Query != nil && strings.TrimSpace(*f.Query) != "" {
-		for _, word := range strings.Fields(*f.Query) {
-			p := likePattern(word)
-			conds = append(conds, `(q.title LIKE ? ESCAPE '\' OR q.prompt LIKE ? ESCAPE '\' OR q.topics LIKE ? ESCAPE '\' OR q.slug LIKE ? ESCAPE '\')`)
-			args = append(args, p, p, p, p)
+		for _, word := range strings.Fields(strings.ToLower(*f.Query)) {
+			conds, args = append(conds, `q.search_text LIKE ? ESCAPE '\'`), append(args, likePattern(word))
 		}
 	}
 	from := ` FROM questions q JOIN question_sets s ON s.id = q.set_id WHERE ` + strings.Join(conds, " AND ")

@@ -48,7 +48,9 @@ CREATE TABLE question_sets (
 );
 CREATE INDEX question_sets_owner_id ON question_sets (owner_id);
 
--- data holds the kind-specific part of a question as JSON.
+-- data holds the kind-specific part of a question as JSON; search_text is
+-- its title, slug, topics and prompt lowercased by Go, because SQLite's LIKE
+-- folds only ASCII case.
 CREATE TABLE questions (
 	id                INTEGER PRIMARY KEY,
 	set_id            INTEGER NOT NULL REFERENCES question_sets (id) ON DELETE CASCADE,
@@ -64,6 +66,7 @@ CREATE TABLE questions (
 	source            TEXT    NOT NULL DEFAULT '',
 	license           TEXT    NOT NULL DEFAULT '',
 	data              TEXT    NOT NULL DEFAULT '{}',
+	search_text       TEXT    NOT NULL DEFAULT '',
 	content_hash      TEXT    NOT NULL,
 	retired           INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1)),
 	created_at        TEXT    NOT NULL,
