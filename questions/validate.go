@@ -1,6 +1,7 @@
 package questions
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"regexp"
@@ -106,7 +107,7 @@ func (s *Set) Validate() []Problem {
 		v.add("title", "is required: the name people see for this set")
 	}
 	if s.Version < 0 {
-		v.add("version", "is %d; use a positive number and raise it when the questions change", s.Version)
+		v.add("version", "is %d; use 0 or more, and raise it when the questions change", s.Version)
 	}
 	if len(s.Questions) == 0 {
 		v.add("questions", "the set has no questions; add at least one under questions:")
@@ -114,6 +115,7 @@ func (s *Set) Validate() []Problem {
 	seen := map[string]int{}
 	for i := range s.Questions {
 		q := &s.Questions[i]
+		q.normalize()
 		path := fmt.Sprintf("questions[%d]", i)
 		if q.Slug != "" {
 			if j, ok := seen[q.Slug]; ok {
@@ -274,17 +276,19 @@ func (v *validator) coding(path string, q *Question) {
 			continue
 		}
 		if len(t.Args) != len(q.Function.Params) {
-			v.add(tp+".args", "has %d values but %s takes %d parameters", len(t.Args), q.Function.Name, len(q.Function.Params))
+			v.add(tp+".args", "has %s but %s takes %s", count(len(t.Args), "value"), q.Function.Name, count(len(q.Function.Params), "parameter"))
 		} else {
 			for j, a := range t.Args {
 				p := q.Function.Params[j]
-				if !valueHasType(a, p.Type) {
-					v.add(fmt.Sprintf("%s.args[%d]", tp, j), "%s is not a %s (parameter %s)", showValue(a), p.Type, p.Name)
+				if at, bad, want := typeMismatch(a, p.Type); want != "" {
+					v.add(fmt.Sprintf("%s.args[%d]%s", tp, j, at), "%s is not of type %s (parameter %s is %s)", showValue(bad), want, p.Name, p.Type)
 				}
 			}
 		}
-		if !valueHasType(t.Expected, q.Function.Returns) {
-			v.add(tp+".expected", "%s is not a %s (the return type)", showValue(t.Expected), q.Function.Returns)
+		if t.Expected == nil {
+			v.add(tp+".expected", "is required: the value %s returns for these args", q.Function.Name)
+		} else if at, bad, want := typeMismatch(t.Expected, q.Function.Returns); want != "" {
+			v.add(tp+".expected"+at, "%s is not of type %s (the return type is %s)", showValue(bad), want, q.Function.Returns)
 		}
 	}
 	if len(q.Tests) > 0 && samples == 0 {
@@ -339,12 +343,16 @@ func (v *validator) signature(path string, s *Signature) {
 			v.add(pp+".name", "%q is used twice", p.Name)
 		}
 		names[p.Name] = true
-		if !slices.Contains(Types, p.Type) {
-			v.add(pp+".type", "%q is not a type; use one of %s", p.Type, strings.Join(Types, ", "))
-		}
+		v.typeName(pp+".type", p.Type)
 	}
-	if !slices.Contains(Types, s.Returns) {
-		v.add(path+".returns", "%q is not a type; use one of %s", s.Returns, strings.Join(Types, ", "))
+	v.typeName(path+".returns", s.Returns)
+}
+
+func (v *validator) typeName(path, typ string) {
+	if typ == "" {
+		v.add(path, "is required: one of %s", strings.Join(Types, ", "))
+	} else if !slices.Contains(Types, typ) {
+		v.add(path, "%q is not a type; use one of %s", typ, strings.Join(Types, ", "))
 	}
 }
 
@@ -375,6 +383,35 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// typeMismatch finds the first part of v that does not fit typ: its path
+// below v (such as [1] in a list), the value, and the type it should have
+// had; want is "" when v fits.
+func typeMismatch(v any, typ string) (at string, bad any, want string) {
+	if elem, ok := strings.CutSuffix(typ, "[]"); ok {
+		list, ok := v.([]any)
+		if !ok {
+			return "", v, typ
+		}
+		for i, e := range list {
+			if at, bad, want := typeMismatch(e, elem); want != "" {
+				return fmt.Sprintf("[%d]%s", i, at), bad, want
+			}
+		}
+		return "", nil, ""
+	}
+	if !valueHasType(v, typ) {
+		return "", v, typ
+	}
+	return "", nil, ""
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // valueHasType reports whether a decoded YAML or JSON value fits a signature
@@ -417,16 +454,44 @@ func valueHasType(v any, typ string) bool {
 	return false
 }
 
+// showValue writes a value as it would appear in a flow-style set, so text
+// is quoted and lists read [1, "2", 3].
 func showValue(v any) string {
 	if v == nil {
 		return "nothing"
 	}
-	s := fmt.Sprintf("%v", v)
-	if _, ok := v.(string); ok {
-		s = strconv.Quote(s)
+	b, err := json.Marshal(v)
+	s := string(b)
+	if err != nil {
+		s = fmt.Sprintf("%v", v)
 	}
+	s = strings.ReplaceAll(s, ",", ", ")
 	if len(s) > 60 {
 		s = s[:57] + "..."
 	}
 	return s
+}
+
+// normalize gives empty lists one form, so a question hashes the same after
+// an export and re-import (YAML omits empty lists; a signature always lists
+// its params).
+func (q *Question) normalize() {
+	for _, list := range []*[]string{&q.Topics, &q.Hints, &q.KeyPoints, &q.StrongAnswer, &q.RedFlags, &q.FollowUps,
+		&q.ClarifyingQuestions, &q.Requirements, &q.Rubric} {
+		if len(*list) == 0 {
+			*list = nil
+		}
+	}
+	if len(q.Tests) == 0 {
+		q.Tests = nil
+	}
+	if len(q.Starter) == 0 {
+		q.Starter = nil
+	}
+	if len(q.Solutions) == 0 {
+		q.Solutions = nil
+	}
+	if q.Function != nil && q.Function.Params == nil {
+		q.Function.Params = []Param{}
+	}
 }

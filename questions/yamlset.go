@@ -2,9 +2,10 @@ package questions
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -19,12 +20,14 @@ const FormatYAML = "yaml"
 
 // ParseYAML reads a set in the native YAML format and validates it. Any
 // problem, syntax or content, comes back in a *ValidationError listing every
-// problem as file:line: field: problem; file names the source in messages.
+// problem as file:line: field: problem, in line order; file names the source
+// in messages.
 func ParseYAML(file string, data []byte) (*Set, error) {
 	fail := func(problems ...Problem) (*Set, error) {
 		for i := range problems {
 			problems[i].File = file
 		}
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
 		return nil, &ValidationError{Problems: problems}
 	}
 	if len(data) > MaxSetBytes {
@@ -32,29 +35,24 @@ func ParseYAML(file string, data []byte) (*Set, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return fail(syntaxProblem(err))
+		return fail(syntaxProblem(data, err))
 	}
 	if len(root.Content) == 0 {
 		return fail(Problem{Line: 1, Message: "the file is empty; a set starts with slug:, title:, version: and questions:"})
 	}
-	if doc := root.Content[0]; doc.Kind != yaml.MappingNode {
-		return fail(Problem{Line: doc.Line, Message: "a question set is a mapping with slug:, title:, version: and questions:"})
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return fail(Problem{Line: doc.Line, Message: "a question set is a mapping with slug:, title:, version: and questions:, not " + describe(doc)})
 	}
 
 	var set Set
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var problems []Problem
-	if err := dec.Decode(&set); err != nil {
-		var te *yaml.TypeError
-		if !errors.As(err, &te) {
-			return fail(syntaxProblem(err))
-		}
-		for _, msg := range te.Errors {
-			problems = append(problems, typeProblem(&root, msg))
-		}
-	}
+	d := newDecoder()
+	d.decode(doc, reflect.ValueOf(&set).Elem(), "", doc.Line)
+	problems := d.problems
 	for _, p := range set.Validate() {
+		if d.covers(p.Path) {
+			continue
+		}
 		p.Line = lineOf(&root, p.Path)
 		problems = append(problems, p)
 	}
@@ -67,110 +65,38 @@ func ParseYAML(file string, data []byte) (*Set, error) {
 
 var lineInMessage = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
-func syntaxProblem(err error) Problem {
-	msg := err.Error()
-	if m := lineInMessage.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return Problem{Line: line, Message: "YAML syntax: " + m[2]}
-	}
-	return Problem{Message: "YAML syntax: " + strings.TrimPrefix(msg, "yaml: ")}
+// syntaxMessages turn yaml's parser wording into what to fix.
+var syntaxMessages = []struct{ yaml, say string }{
+	{"found unexpected end of stream", "the file ends inside a quoted string or an unclosed [ or {; check that every quote and bracket is closed"},
+	{"did not find expected node content", "a value is missing or a bracket is not closed"},
+	{"mapping values are not allowed in this context", "a value contains \": \"; put the whole value in quotes"},
+	{"did not find expected key", "the indentation does not line up with the field above"},
+	{"found character that cannot start any token", "a value starts with a character YAML reserves (such as @, ` or a tab); put the value in quotes"},
+	{"could not find expected ':'", "a line is neither key: value nor a list item; a multi-line value needs | after its key"},
 }
 
-var (
-	unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
-	cannotDecode = regexp.MustCompile("^cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
-)
-
-// typeProblem turns one of yaml's decoding messages into a Problem with the
-// field's path, so unknown and mistyped fields read like the other problems.
-func typeProblem(root *yaml.Node, msg string) Problem {
-	m := lineInMessage.FindStringSubmatch(msg)
-	if m == nil {
-		return Problem{Message: msg}
+// syntaxProblem explains a YAML syntax error. Tabs in indentation come first:
+// YAML forbids them and yaml.v3 reports them a line early.
+func syntaxProblem(data []byte, err error) Problem {
+	for i, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "\t") {
+			return Problem{Line: i + 1, Message: "YAML syntax: the line is indented with a tab; indent with spaces"}
+		}
 	}
-	line, _ := strconv.Atoi(m[1])
-	p := Problem{Line: line, Message: m[2]}
-	if u := unknownField.FindStringSubmatch(m[2]); u != nil {
-		p.Path = pathAt(root, line, u[1])
-		p.Message = fmt.Sprintf("unknown field %q; check its spelling against the format in the README", u[1])
-	} else if c := cannotDecode.FindStringSubmatch(m[2]); c != nil {
-		p.Path = pathAt(root, line, "")
-		p.Message = fmt.Sprintf("%q is a %s, but this field needs %s", c[2], yamlTag(c[1]), goTypeName(c[3]))
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	p := Problem{Message: "YAML syntax: " + msg}
+	if m := lineInMessage.FindStringSubmatch(msg); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+		p.Message = "YAML syntax: " + msg
+	}
+	for _, sm := range syntaxMessages {
+		if strings.Contains(msg, sm.yaml) {
+			p.Message = "YAML syntax: " + sm.say + " (" + msg + ")"
+			break
+		}
 	}
 	return p
-}
-
-func yamlTag(tag string) string {
-	switch tag {
-	case "str":
-		return "string"
-	case "seq":
-		return "list"
-	case "map":
-		return "mapping"
-	case "int", "float", "bool":
-		return tag
-	}
-	return tag
-}
-
-func goTypeName(t string) string {
-	switch {
-	case strings.HasPrefix(t, "[]"):
-		return "a list"
-	case strings.HasPrefix(t, "map["):
-		return "a mapping"
-	case t == "int" || t == "float64":
-		return "a number"
-	case t == "bool":
-		return "true or false"
-	case t == "string" || strings.HasSuffix(t, ".Kind") || strings.HasSuffix(t, ".Difficulty") || strings.HasSuffix(t, ".Mode"):
-		return "text"
-	}
-	return "a mapping"
-}
-
-// pathAt finds the path of the key named key (or of any value) on line in
-// the document, so decoding errors name their field like validation does.
-func pathAt(root *yaml.Node, line int, key string) string {
-	var found string
-	var walk func(n *yaml.Node, path string)
-	walk = func(n *yaml.Node, path string) {
-		if found != "" {
-			return
-		}
-		switch n.Kind {
-		case yaml.DocumentNode:
-			for _, c := range n.Content {
-				walk(c, path)
-			}
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				p := joinPath(path, k.Value)
-				if k.Line == line && (key == "" || k.Value == key) {
-					found = p
-					return
-				}
-				walk(v, p)
-			}
-		case yaml.SequenceNode:
-			for i, c := range n.Content {
-				p := fmt.Sprintf("%s[%d]", path, i)
-				if c.Line == line && c.Kind == yaml.ScalarNode && key == "" {
-					found = p
-					return
-				}
-				walk(c, p)
-			}
-		case yaml.ScalarNode:
-			if n.Line == line && key == "" {
-				found = path
-			}
-		}
-	}
-	walk(root, "")
-	return found
 }
 
 func joinPath(path, key string) string {
@@ -180,38 +106,41 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
-var pathSegment = regexp.MustCompile(`([^.\[\]]+)|\[(\d+)\]`)
-
 // lineOf resolves a path such as questions[3].tests[1].args to the line of
-// that field, or of its nearest enclosing field when it is missing.
+// that field, or of its nearest enclosing field when it is missing. Keys may
+// hold dots (starter_code.node.js), so each step takes the longest key that
+// the rest of the path starts with.
 func lineOf(root *yaml.Node, path string) int {
 	if len(root.Content) == 0 {
 		return 0
 	}
 	n := root.Content[0]
 	line := n.Line
-	for _, seg := range pathSegment.FindAllStringSubmatch(path, -1) {
+	rest := path
+	for rest != "" {
+		rest = strings.TrimPrefix(rest, ".")
 		switch {
-		case seg[1] != "" && n.Kind == yaml.MappingNode:
-			var next *yaml.Node
+		case strings.HasPrefix(rest, "[") && n.Kind == yaml.SequenceNode:
+			end := strings.Index(rest, "]")
+			i, err := strconv.Atoi(rest[1:max(end, 1)])
+			if end < 0 || err != nil || i >= len(n.Content) {
+				return line
+			}
+			n, rest = n.Content[i], rest[end+1:]
+			line = n.Line
+		case n.Kind == yaml.MappingNode:
+			var key, val *yaml.Node
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == seg[1] {
-					line = n.Content[i].Line
-					next = n.Content[i+1]
-					break
+				k := n.Content[i].Value
+				if strings.HasPrefix(rest, k) && (len(rest) == len(k) || rest[len(k)] == '.' || rest[len(k)] == '[') &&
+					(key == nil || len(k) > len(key.Value)) {
+					key, val = n.Content[i], n.Content[i+1]
 				}
 			}
-			if next == nil {
+			if key == nil {
 				return line
 			}
-			n = next
-		case seg[2] != "" && n.Kind == yaml.SequenceNode:
-			i, _ := strconv.Atoi(seg[2])
-			if i >= len(n.Content) {
-				return line
-			}
-			n = n.Content[i]
-			line = n.Line
+			line, n, rest = key.Line, val, rest[len(key.Value):]
 		default:
 			return line
 		}
