@@ -183,6 +183,26 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, line 
 		return
 	}
 	fields := fieldsOf(v.Type())
+	d.eachPair(n, path, func(k, val *yaml.Node, p string) {
+		index, ok := fields.index[k.Value]
+		if ok {
+			d.decode(val, v.FieldByIndex(index), p, k.Line)
+			return
+		}
+		guess := closest(k.Value, fields.names)
+		if guess == "" {
+			d.fail(k.Line, p, "unknown field %q; check its spelling against the format in the README", k.Value)
+			return
+		}
+		d.fail(k.Line, p, "unknown field %q; did you mean %q?", k.Value, guess)
+		// The field it was meant to be is not missing, only misspelt.
+		d.failed[joinPath(path, guess)] = true
+	})
+}
+
+// eachPair calls fn for each key and value of a mapping, reporting a key
+// that appears twice instead of letting the last one win silently.
+func (d *decoder) eachPair(n *yaml.Node, path string, fn func(k, val *yaml.Node, p string)) {
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
@@ -192,19 +212,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, line 
 			continue
 		}
 		seen[k.Value] = k.Line
-		index, ok := fields.index[k.Value]
-		if !ok {
-			guess := closest(k.Value, fields.names)
-			if guess == "" {
-				d.fail(k.Line, p, "unknown field %q; check its spelling against the format in the README", k.Value)
-				continue
-			}
-			d.fail(k.Line, p, "unknown field %q; did you mean %q?", k.Value, guess)
-			// The field it was meant to be is not missing, only misspelt.
-			d.failed[joinPath(path, guess)] = true
-			continue
-		}
-		d.decode(val, v.FieldByIndex(index), p, k.Line)
+		fn(k, val, p)
 	}
 }
 
@@ -217,19 +225,11 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string, line int
 		return
 	}
 	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
-	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		p := joinPath(path, k.Value)
-		if first, dup := seen[k.Value]; dup {
-			d.fail(k.Line, p, "appears twice in this mapping (first on line %d); keep one", first)
-			continue
-		}
-		seen[k.Value] = k.Line
+	d.eachPair(n, path, func(k, val *yaml.Node, p string) {
 		elem := reflect.New(v.Type().Elem()).Elem()
 		d.decode(val, elem, p, k.Line)
 		m.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), elem)
-	}
+	})
 	v.Set(m)
 }
 
