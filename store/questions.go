@@ -315,11 +315,14 @@ func (s *QuestionService) FindQuestions(ctx context.Context, f questions.Filter)
 	if err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	query := `SELECT ` + questionColumns + from + `
-		ORDER BY CASE q.kind WHEN 'coding' THEN 0 WHEN 'concept' THEN 1 WHEN 'behavioral' THEN 2 ELSE 3 END,
+	const order = ` ORDER BY CASE q.kind WHEN 'coding' THEN 0 WHEN 'concept' THEN 1 WHEN 'behavioral' THEN 2 ELSE 3 END,
 			CASE q.difficulty WHEN 'easy' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, q.title, q.id`
+	query := `SELECT ` + questionColumns + from + order
 	if f.Limit > 0 {
-		query += ` LIMIT ? OFFSET ?`
+		// Sort narrow rows to find the page, then read only its questions:
+		// sorting whole rows with their prompts costs several times more.
+		query = `SELECT ` + questionColumns + ` FROM questions q JOIN question_sets s ON s.id = q.set_id
+			WHERE q.id IN (SELECT q.id` + from + order + ` LIMIT ? OFFSET ?)` + order
 		args = append(args, f.Limit, f.Offset)
 	}
 	rows, err := s.db.db.QueryContext(ctx, query, args...)
