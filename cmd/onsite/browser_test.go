@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -439,19 +441,24 @@ func TestScreenshot(t *testing.T) {
 	if !filepath.IsAbs(out) {
 		out = filepath.Join("..", "..", out) // go test runs in cmd/onsite
 	}
+	// ONSITE_SCREENSHOT_PAGE and ONSITE_SCREENSHOT_WIDTH take other pictures,
+	// such as a question page at phone width, for checking a page by eye.
+	page := cmp.Or(os.Getenv("ONSITE_SCREENSHOT_PAGE"), "/questions")
+	width, err := strconv.Atoi(cmp.Or(os.Getenv("ONSITE_SCREENSHOT_WIDTH"), "1280"))
+	require.NoError(t, err)
 	ctx := newBrowser(t)
 	srv := startServe(t, t.TempDir())
 	signUp(t, ctx, srv.URL)
 	do(t, ctx,
-		chromedp.EmulateViewport(1280, 800),
+		chromedp.EmulateViewport(int64(width), 800),
 		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}},
 			})
 			return err
 		}),
-		chromedp.Navigate(srv.URL+"/questions"),
-		chromedp.WaitVisible(chromedp.CSS("table.questions")),
+		chromedp.Navigate(srv.URL+page),
+		chromedp.WaitVisible(chromedp.CSS("main h1")),
 	)
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	require.NoError(t, err)
