@@ -32,7 +32,7 @@ func (s *Server) logRequests() echo.MiddlewareFunc {
 				slog.String("method", v.Method),
 				slog.String("uri", v.URI),
 				slog.Int("status", v.Status),
-				slog.Duration("latency", v.Latency),
+				slog.Float64("latency_ms", float64(v.Latency.Microseconds())/1000),
 				slog.String("request_id", v.RequestID),
 				slog.String("remote_ip", v.RemoteIP),
 				slog.Int64("user_id", onsite.UserIDFromContext(c.Request().Context())),
