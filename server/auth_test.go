@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/onsite-dev/onsite/server"
+	"github.com/onsite-dev/onsite/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -108,7 +109,7 @@ func TestRegistration(t *testing.T) {
 		assert.True(t, users[0].IsAdmin)
 	})
 	t.Run("open by flag", func(t *testing.T) {
-		ts := newTestServer(t, func(s *server.Server) { s.OpenRegistration = true })
+		ts := newTestServer(t, func(s *server.Server, _ *store.DB) { s.OpenRegistration = true })
 		require.Equal(t, http.StatusSeeOther, signup(newBrowser(t, ts.URL), "first@example.com"))
 		require.Equal(t, http.StatusSeeOther, signup(newBrowser(t, ts.URL), "second@example.com"))
 		u, err := ts.Users.FindUserByEmail(t.Context(), "second@example.com")

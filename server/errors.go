@@ -69,15 +69,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if errors.As(err, &he) {
 		status = he.Code
 		code = statusCodes[status]
-		if code == "" {
-			code = onsite.EINTERNAL
-		}
 		message = httpErrorMessage(he)
 	}
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
-	if status >= 500 {
+	if code == "" {
+		code = onsite.EINTERNAL
+	}
+	if status == http.StatusInternalServerError {
 		code, message = onsite.EINTERNAL, "Internal error."
 		s.Logger.ErrorContext(c.Request().Context(), "request failed",
 			slog.String("request_id", requestID(c)), slog.String("method", c.Request().Method),

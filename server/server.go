@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/onsite-dev/onsite"
+	"github.com/onsite-dev/onsite/grader"
 	"github.com/onsite-dev/onsite/questions"
 )
 
@@ -29,6 +30,12 @@ type Server struct {
 	Sessions  onsite.SessionService
 	Tokens    onsite.TokenService
 	Questions questions.Service
+	// Submissions, Queue and Waiter grade code; Languages lists what the
+	// grader found installed. Without a Queue the grading API answers 503.
+	Submissions grader.SubmissionService
+	Queue       grader.Queue
+	Waiter      Waiter
+	Languages   []Language
 	// Ready reports whether the server can do its work (the database
 	// answers); /readyz calls it.
 	Ready func(ctx context.Context) error

@@ -32,7 +32,9 @@ type testServer struct {
 	QS     *store.QuestionService
 }
 
-func newTestServer(t *testing.T, configure ...func(*server.Server)) *testServer {
+// newTestServer starts a server; configure may change it, with its
+// database at hand, before it opens.
+func newTestServer(t *testing.T, configure ...func(*server.Server, *store.DB)) *testServer {
 	t.Helper()
 	db := store.NewDB(filepath.Join(t.TempDir(), "onsite.db"))
 	require.NoError(t, db.Open(context.Background()))
@@ -54,7 +56,7 @@ func newTestServer(t *testing.T, configure ...func(*server.Server)) *testServer 
 	s.Questions = qs
 	s.Ready = db.Ping
 	for _, f := range configure {
-		f(s)
+		f(s, db)
 	}
 	require.NoError(t, s.Open())
 	t.Cleanup(func() { s.Close() })

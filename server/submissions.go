@@ -1,0 +1,198 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/onsite-dev/onsite"
+	"github.com/onsite-dev/onsite/grader"
+	"github.com/onsite-dev/onsite/questions"
+)
+
+// Language is a language the grader found installed, as the API lists it.
+type Language struct {
+	Name    string        `json:"name"`
+	Title   string        `json:"title"`
+	Version string        `json:"version"`
+	Modes   []grader.Mode `json:"modes"`
+}
+
+// Waiter wakes a request waiting for a submission to finish.
+type Waiter interface {
+	Wait(id string) (<-chan struct{}, func())
+}
+
+// maxWait caps ?wait=true, after which the client polls.
+const maxWait = 60 * time.Second
+
+// requireGrader answers 503 when this server runs without a grader.
+func (s *Server) requireGrader(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.Queue == nil || s.Submissions == nil || s.Waiter == nil {
+			return echo.NewHTTPError(http.StatusServiceUnavailable, "the grader is not running on this server")
+		}
+		return next(c)
+	}
+}
+
+func (s *Server) handleLanguageIndex(c echo.Context) error {
+	langs := s.Languages
+	if langs == nil {
+		langs = []Language{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": langs})
+}
+
+func (s *Server) language(name string) (Language, bool) {
+	i := slices.IndexFunc(s.Languages, func(l Language) bool { return l.Name == name })
+	if i < 0 {
+		return Language{}, false
+	}
+	return s.Languages[i], true
+}
+
+type submissionRequest struct {
+	Question string  `json:"question"`
+	Language string  `json:"language"`
+	Code     string  `json:"code"`
+	Mode     string  `json:"mode"`
+	Input    *string `json:"input"`
+}
+
+// handleSubmissionCreate queues code for grading and answers with the
+// submission; with ?wait=true it answers when grading is done (or after
+// maxWait, still running, for the client to poll).
+func (s *Server) handleSubmissionCreate(c echo.Context) error {
+	ctx := c.Request().Context()
+	var req submissionRequest
+	if err := json.NewDecoder(c.Request().Body).Decode(&req); err != nil {
+		return onsite.Errorf(onsite.EINVALID, `Send JSON such as {"question": "two-sum", "language": "python", "code": "...", "mode": "submit"}.`)
+	}
+	if req.Mode == "" {
+		req.Mode = grader.SubmitSubmit
+	}
+	if req.Mode != grader.SubmitRun && req.Mode != grader.SubmitSubmit {
+		return onsite.Errorf(onsite.EINVALID, "mode %q is not a mode; use run (sample tests) or submit (every test).", req.Mode)
+	}
+	if len(req.Code) > grader.MaxCodeBytes {
+		return onsite.Errorf(onsite.EINVALID, "The code is %d bytes; the limit is %d KiB.", len(req.Code), grader.MaxCodeBytes>>10)
+	}
+	if strings.TrimSpace(req.Code) == "" {
+		return onsite.Errorf(onsite.EINVALID, "The code is empty.")
+	}
+	if req.Input != nil {
+		return onsite.Errorf(onsite.EINVALID, "Custom input is not supported yet; leave out input to run the sample tests.")
+	}
+	lang, ok := s.language(req.Language)
+	if !ok {
+		names := make([]string, len(s.Languages))
+		for i, l := range s.Languages {
+			names[i] = l.Name
+		}
+		return onsite.Errorf(onsite.EINVALID, "Language %q is not installed on this server; use one of: %s.", req.Language, strings.Join(names, ", "))
+	}
+	q, err := s.Questions.FindQuestionBySlug(ctx, req.Question)
+	if err != nil {
+		return err
+	}
+	task, err := taskFor(q, lang, req.Mode)
+	if err != nil {
+		return err
+	}
+	sub := &grader.Submission{Question: q.Slug, Language: lang.Name, Code: req.Code, Mode: req.Mode}
+	if err := s.Submissions.CreateSubmission(ctx, sub); err != nil {
+		return err
+	}
+	var done <-chan struct{}
+	if c.QueryParam("wait") == "true" {
+		var stop func()
+		done, stop = s.Waiter.Wait(sub.ID)
+		defer stop()
+	}
+	task.Code = req.Code
+	if err := s.Queue.Submit(ctx, grader.Job{ID: sub.ID, Task: task}); err != nil {
+		result := &grader.Result{Verdict: grader.InternalError, Message: onsite.ErrorMessage(err), Tests: []grader.TestResult{}}
+		if ferr := s.Submissions.FinishSubmission(context.WithoutCancel(ctx), sub.ID, result); ferr != nil {
+			return ferr
+		}
+		if onsite.ErrorCode(err) == onsite.ETOOMANY {
+			return &retryAfterError{err: onsite.Errorf(onsite.ETOOMANY, "%s", onsite.ErrorMessage(err)), seconds: 5}
+		}
+		return err
+	}
+	if done != nil {
+		select {
+		case <-done:
+		case <-time.After(maxWait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	got, err := s.Submissions.FindSubmissionByID(ctx, sub.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, got)
+}
+
+func (s *Server) handleSubmissionView(c echo.Context) error {
+	sub, err := s.Submissions.FindSubmissionByID(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, sub)
+}
+
+// taskFor maps a coding question to a grading task: run takes the sample
+// tests, submit every test.
+func taskFor(q *questions.Question, lang Language, mode string) (grader.Task, error) {
+	if q.Kind != questions.KindCoding {
+		return grader.Task{}, onsite.Errorf(onsite.EINVALID, "%q is a %s question; only coding questions are graded.", q.Slug, q.Kind.Label())
+	}
+	gmode := grader.Mode(q.Mode)
+	if !slices.Contains(lang.Modes, gmode) {
+		return grader.Task{}, onsite.Errorf(onsite.EINVALID, "%s cannot answer %s-mode questions here.", lang.Title, gmode)
+	}
+	task := grader.Task{Language: lang.Name, Mode: gmode}
+	if q.Function != nil {
+		sig := &grader.Signature{Name: q.Function.Name, Returns: q.Function.Returns}
+		for _, p := range q.Function.Params {
+			sig.Params = append(sig.Params, grader.Param{Name: p.Name, Type: p.Type})
+		}
+		task.Function = sig
+	}
+	if q.Comparator != nil {
+		task.Comparator = grader.Comparator{Type: q.Comparator.Type, Tolerance: q.Comparator.Tolerance}
+	}
+	if q.Limits != nil {
+		task.TimeLimit = time.Duration(q.Limits.TimeMS) * time.Millisecond
+		task.MemoryBytes = int64(q.Limits.MemoryMB) << 20
+	}
+	for _, t := range q.Tests {
+		if mode == grader.SubmitRun && !t.Sample {
+			continue
+		}
+		gt := grader.Test{Name: t.Name, Sample: t.Sample, Input: t.Input, Output: t.Output}
+		if gmode == grader.ModeFunction {
+			for _, a := range t.Args {
+				raw, err := json.Marshal(a)
+				if err != nil {
+					return grader.Task{}, err
+				}
+				gt.Args = append(gt.Args, raw)
+			}
+			raw, err := json.Marshal(t.Expected)
+			if err != nil {
+				return grader.Task{}, err
+			}
+			gt.Expected = raw
+		}
+		task.Tests = append(task.Tests, gt)
+	}
+	return task, nil
+}
