@@ -1,0 +1,310 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/onsite-dev/onsite/grader"
+)
+
+// Defaults for what a Cmd leaves at zero.
+const (
+	defaultWallTime  = 10 * time.Second
+	defaultMaxProcs  = 64
+	defaultMaxOutput = 1 << 20
+	defaultFileSize  = 16 << 20
+	noFile           = 64
+	stackSize        = 64 << 20
+)
+
+type box struct {
+	s   *Sandbox
+	dir string
+
+	mu      sync.Mutex
+	running *os.Process
+	closed  bool
+}
+
+// WriteFile creates name in the work directory, refusing anything there.
+func (b *box) WriteFile(name string, data []byte, executable bool) error {
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\x00") {
+		return fmt.Errorf("sandbox: bad file name %q", name)
+	}
+	mode := os.FileMode(0o644)
+	if executable {
+		mode = 0o755
+	}
+	f, err := os.OpenFile(filepath.Join(b.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, mode)
+	if err != nil {
+		return fmt.Errorf("sandbox: write %s: %w", name, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("sandbox: write %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("sandbox: write %s: %w", name, err)
+	}
+	return nil
+}
+
+// Close kills what still runs and removes the work directory, without
+// following anything the program left there.
+func (b *box) Close() error {
+	b.mu.Lock()
+	b.closed = true
+	if b.running != nil {
+		_ = b.running.Kill()
+	}
+	b.mu.Unlock()
+	return os.RemoveAll(b.dir)
+}
+
+// Run runs cmd in the box and reports how it ended. An error means the
+// sandbox failed, never that the program did.
+func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) {
+	if len(cmd.Argv) == 0 || !filepath.IsAbs(cmd.Argv[0]) {
+		return nil, errors.New("sandbox: argv[0] must be an absolute path")
+	}
+	if cmd.WallTime <= 0 {
+		cmd.WallTime = defaultWallTime
+	}
+	if cmd.MaxProcs <= 0 {
+		cmd.MaxProcs = defaultMaxProcs
+	}
+	if cmd.MaxOutput <= 0 {
+		cmd.MaxOutput = defaultMaxOutput
+	}
+	if cmd.FileSize <= 0 {
+		cmd.FileSize = defaultFileSize
+	}
+	cfg := helperConfig{
+		Argv: cmd.Argv, Env: cmd.Env, Mounts: append([]mountSpec(nil), b.s.mounts...),
+		FileSize: uint64(cmd.FileSize), NoFile: noFile, Stack: stackSize, TmpSize: b.s.cfg.TmpSize,
+	}
+	if cmd.Env == nil {
+		cfg.Env = []string{}
+	}
+	if cmd.CPUTime > 0 {
+		cfg.CPUSeconds = uint64((cmd.CPUTime + time.Second - 1) / time.Second)
+	}
+	cfg.Mounts = append(cfg.Mounts, mountSpec{Path: "/box", Source: b.dir, Dir: true, Writable: true})
+
+	var cg *runCgroup
+	if b.s.cg != nil {
+		var err error
+		if cg, err = b.s.cg.newRun(cmd.MemoryBytes, cmd.MaxProcs); err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		defer cg.remove()
+	}
+
+	var err error
+	// Pipes: the parent's ends are closed by closeAll, the child's right
+	// after Start.
+	var parentEnds, childEnds []*os.File
+	pipe := func() (r, w *os.File) {
+		if err != nil {
+			return nil, nil
+		}
+		r, w, err = os.Pipe()
+		return r, w
+	}
+	cfgR, cfgW := pipe()
+	statR, statW := pipe()
+	inR, inW := pipe()
+	outR, outW := pipe()
+	errR, errW := pipe()
+	parentEnds = []*os.File{cfgW, statR, inW, outR, errR}
+	childEnds = []*os.File{cfgR, statW, inR, outW, errW}
+	closeAll := func(fs []*os.File) {
+		for _, f := range fs {
+			if f != nil {
+				f.Close()
+			}
+		}
+	}
+	if err != nil {
+		closeAll(parentEnds)
+		closeAll(childEnds)
+		return nil, fmt.Errorf("sandbox: pipe: %w", err)
+	}
+	defer closeAll(parentEnds)
+
+	c := &exec.Cmd{
+		Path:        fmt.Sprintf("/proc/self/fd/%d", fdExe),
+		Args:        []string{"onsite-sandbox", helperArg},
+		Env:         []string{},
+		Stdin:       inR,
+		Stdout:      outW,
+		Stderr:      errW,
+		ExtraFiles:  []*os.File{cfgR, statW, b.s.exe},
+		SysProcAttr: b.s.helperAttr(),
+	}
+	cfg.SetUID = b.s.root0
+	cfg.NewRoot = filepath.Join(b.s.root, "newroot")
+
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		closeAll(childEnds)
+		return nil, errors.New("sandbox: box closed")
+	}
+	start := time.Now()
+	err = c.Start()
+	closeAll(childEnds)
+	if err != nil {
+		b.mu.Unlock()
+		return nil, fmt.Errorf("sandbox: start helper: %w", err)
+	}
+	b.running = c.Process
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		b.running = nil
+		b.mu.Unlock()
+	}()
+	kill := func() { _ = c.Process.Kill() }
+
+	if cg != nil {
+		if err := cg.add(c.Process.Pid); err != nil {
+			kill()
+			_ = c.Wait()
+			return nil, fmt.Errorf("sandbox: join cgroup: %w", err)
+		}
+	}
+	// Sending the config is the helper's go-ahead.
+	if err := json.NewEncoder(cfgW).Encode(cfg); err != nil {
+		kill()
+		_ = c.Wait()
+		return nil, fmt.Errorf("sandbox: send config: %w", err)
+	}
+	cfgW.Close()
+
+	var wg sync.WaitGroup
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		_, _ = inW.Write(cmd.Stdin)
+		inW.Close()
+	}()
+	var truncated sync.Once
+	var outTruncated bool
+	capture := func(r io.Reader, buf *bytes.Buffer) {
+		defer wg.Done()
+		if _, err := io.CopyN(buf, r, cmd.MaxOutput); err == nil {
+			// More than MaxOutput came: stop the program, drain the rest.
+			var one [1]byte
+			if n, _ := r.Read(one[:]); n > 0 {
+				truncated.Do(func() { outTruncated = true; kill() })
+			}
+			_, _ = io.Copy(io.Discard, r)
+		}
+	}
+	var stdout, stderr, status bytes.Buffer
+	go capture(outR, &stdout)
+	go capture(errR, &stderr)
+	go func() {
+		defer wg.Done()
+		_, _ = io.Copy(&status, io.LimitReader(statR, 1<<16))
+	}()
+
+	var timedOut atomic.Bool
+	timer := time.AfterFunc(cmd.WallTime, func() { timedOut.Store(true); kill() })
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			kill()
+		case <-done:
+		}
+	}()
+	waitErr := c.Wait()
+	wall := time.Since(start)
+	timer.Stop()
+	close(done)
+	wg.Wait()
+
+	out := &grader.Outcome{
+		Stdout: stdout.Bytes(), Stderr: stderr.Bytes(),
+		OutputTruncated: outTruncated, TimedOut: timedOut.Load(), WallTime: wall,
+	}
+	if cg != nil {
+		out.PeakMemory, out.MemoryExceeded = cg.usage()
+	}
+	if err := ctx.Err(); err != nil {
+		return out, fmt.Errorf("sandbox: %w", err)
+	}
+	var st helperStatus
+	if status.Len() > 0 {
+		if err := json.Unmarshal(status.Bytes(), &st); err != nil {
+			return out, fmt.Errorf("sandbox: helper status: %w", err)
+		}
+	}
+	switch {
+	case st.Err != "":
+		return out, fmt.Errorf("sandbox: helper: %s", st.Err)
+	case status.Len() == 0:
+		// We killed the helper (time, output) or the kernel did (memory).
+		if !out.TimedOut && !outTruncated && !out.MemoryExceeded {
+			return out, fmt.Errorf("sandbox: helper died without a status: %v", waitErr)
+		}
+		out.Signal = int(syscall.SIGKILL)
+		out.ExitCode = -1
+		if ps := c.ProcessState; ps != nil {
+			out.CPUTime = ps.UserTime() + ps.SystemTime()
+		}
+		return out, nil
+	}
+	ws := syscall.WaitStatus(st.Status)
+	out.WallTime = time.Duration(st.WallNS)
+	out.CPUTime = time.Duration(st.UserUsec+st.SysUsec) * time.Microsecond
+	if ws.Signaled() {
+		out.Signal = int(ws.Signal())
+		out.ExitCode = -1
+	} else {
+		out.ExitCode = ws.ExitStatus()
+	}
+	if cmd.CPUTime > 0 && (out.Signal == int(syscall.SIGXCPU) ||
+		out.CPUTime > cmd.CPUTime || (out.Signal == int(syscall.SIGKILL) && out.CPUTime >= cmd.CPUTime*9/10)) {
+		out.TimedOut = true
+	}
+	return out, nil
+}
+
+// helperAttr says how the helper is started: in its new namespaces, and
+// either as root inside mapped to root (when we are root), or as the user
+// inside with CAP_SYS_ADMIN kept for the mounts (when we are not).
+func (s *Sandbox) helperAttr() *syscall.SysProcAttr {
+	a := &syscall.SysProcAttr{
+		Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS |
+			syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: insideID, HostID: s.hostID, Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: insideID, HostID: s.hostGID, Size: 1}},
+		Pdeathsig:   syscall.SIGKILL,
+	}
+	if s.root0 {
+		a.UidMappings = append(a.UidMappings, syscall.SysProcIDMap{ContainerID: 0, HostID: 0, Size: 1})
+		a.GidMappings = append(a.GidMappings, syscall.SysProcIDMap{ContainerID: 0, HostID: 0, Size: 1})
+		a.GidMappingsEnableSetgroups = true
+		return a
+	}
+	a.Credential = &syscall.Credential{Uid: insideID, Gid: insideID, NoSetGroups: true}
+	a.AmbientCaps = []uintptr{unix.CAP_SYS_ADMIN}
+	return a
+}

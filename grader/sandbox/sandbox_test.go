@@ -1,0 +1,167 @@
+package sandbox
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/onsite-dev/onsite/grader"
+)
+
+const python = "/usr/bin/python3"
+
+// requireNamespaces skips, loudly, where user namespaces do not work, and
+// fails instead on CI, where they must.
+func requireNamespaces(t testing.TB) {
+	t.Helper()
+	if out, err := exec.Command("unshare", "-r", "true").CombinedOutput(); err != nil {
+		msg := "SKIP: user namespaces unavailable: " + err.Error() + ": " + strings.TrimSpace(string(out))
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	if _, err := os.Stat(python); err != nil {
+		t.Skip("SKIP: " + python + " not installed")
+	}
+}
+
+// newSandbox makes a Sandbox whose cgroups and directories go with the test.
+func newSandbox(t testing.TB) *Sandbox {
+	t.Helper()
+	requireNamespaces(t)
+	s, err := New(Config{Root: t.TempDir(), CgroupName: "onsite-test-" + strings.ReplaceAll(t.Name(), "/", "_")})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		require.NoError(t, s.Close())
+		if s.cg != nil {
+			assert.NoDirExists(t, s.cg.memParent, "cgroup left behind")
+			assert.NoDirExists(t, s.cg.pidsParent, "cgroup left behind")
+		}
+	})
+	if err := s.CgroupError(); err != nil {
+		t.Logf("WARNING: cgroups unusable, memory and pids limits untested: %v", err)
+	}
+	return s
+}
+
+func newBox(t testing.TB, s *Sandbox) grader.Box {
+	t.Helper()
+	b, err := s.NewBox(context.Background())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+
+func TestRunCorrectness(t *testing.T) {
+	s := newSandbox(t)
+	tests := []struct {
+		name       string
+		cmd        grader.Cmd
+		wantOut    string
+		wantErr    string
+		wantExit   int
+		wantSignal int
+	}{
+		{
+			name:    "reverse stdin",
+			cmd:     grader.Cmd{Argv: []string{python, "-I", "-c", "print(input()[::-1])"}, Stdin: []byte("hello\n")},
+			wantOut: "olleh\n",
+		},
+		{
+			name:     "exit code and stderr",
+			cmd:      grader.Cmd{Argv: []string{python, "-I", "-c", "import sys; print('out'); print('oops', file=sys.stderr); sys.exit(3)"}},
+			wantOut:  "out\n",
+			wantErr:  "oops\n",
+			wantExit: 3,
+		},
+		{
+			name:       "killed by a signal",
+			cmd:        grader.Cmd{Argv: []string{"/bin/sh", "-c", "kill -SEGV $$"}},
+			wantExit:   -1,
+			wantSignal: int(syscall.SIGSEGV),
+		},
+		{
+			name:    "program written to the box",
+			cmd:     grader.Cmd{Argv: []string{python, "-I", "main.py"}},
+			wantOut: "from a file\n",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBox(t, s)
+			require.NoError(t, b.WriteFile("main.py", []byte("print('from a file')\n"), false))
+			tc.cmd.WallTime, tc.cmd.CPUTime, tc.cmd.MemoryBytes = 10*time.Second, 5*time.Second, 256<<20
+			out, err := b.Run(context.Background(), tc.cmd)
+			require.NoError(t, err)
+			assert.Equal(t, tc.wantOut, string(out.Stdout), "stdout")
+			assert.Equal(t, tc.wantErr, string(out.Stderr), "stderr")
+			assert.Equal(t, tc.wantExit, out.ExitCode, "exit code")
+			assert.Equal(t, tc.wantSignal, out.Signal, "signal")
+			assert.False(t, out.TimedOut || out.MemoryExceeded || out.OutputTruncated, "no limit hit: %+v", out)
+			assert.Positive(t, out.WallTime)
+		})
+	}
+}
+
+func TestWriteFileRefusesExisting(t *testing.T) {
+	s := newSandbox(t)
+	b := newBox(t, s)
+	require.NoError(t, b.WriteFile("a.py", []byte("x"), false))
+	assert.Error(t, b.WriteFile("a.py", []byte("y"), false), "replaced an existing file")
+	for _, name := range []string{"", ".", "..", "../x", "a/b"} {
+		assert.Error(t, b.WriteFile(name, nil, false), "name %q", name)
+	}
+}
+
+func TestRunAfterCloseFails(t *testing.T) {
+	s := newSandbox(t)
+	b, err := s.NewBox(context.Background())
+	require.NoError(t, err)
+	dir := b.(*box).dir
+	require.NoError(t, b.Close())
+	assert.NoDirExists(t, dir)
+	_, err = b.Run(context.Background(), grader.Cmd{Argv: []string{"/bin/true"}})
+	assert.Error(t, err)
+}
+
+func TestContextCancel(t *testing.T) {
+	s := newSandbox(t)
+	b := newBox(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := b.Run(ctx, grader.Cmd{Argv: []string{"/bin/sleep", "100"}, WallTime: 30 * time.Second})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+// countProcs counts the host's processes.
+func countProcs(t testing.TB) int {
+	t.Helper()
+	m, err := filepath.Glob("/proc/[0-9]*")
+	require.NoError(t, err)
+	return len(m)
+}
+
+// findProcs lists host processes whose command line is exactly argv.
+func findProcs(argv ...string) []string {
+	want := strings.Join(argv, "\x00") + "\x00"
+	m, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	var found []string
+	for _, f := range m {
+		b, err := os.ReadFile(f)
+		if err == nil && string(b) == want {
+			found = append(found, f)
+		}
+	}
+	return found
+}
