@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 
 	"github.com/onsite-dev/onsite/questions"
 	"github.com/onsite-dev/onsite/server"
@@ -21,6 +22,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure; set it behind a reverse proxy that terminates TLS")
 	logFormat := fs.String("log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	workers := fs.Int("grader-workers", runtime.NumCPU(), "submissions graded at once")
+	queue := fs.Int("grader-queue", 64, "submissions that may wait for a worker; more get 429")
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
@@ -40,6 +43,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
+	gr := startGrading(ctx, db, *workers, *queue, logger)
+	defer func() {
+		if gr != nil {
+			gr.Close()
+		}
+	}()
+
 	srv := server.New()
 	srv.Addr = *addr
 	srv.Logger = logger
@@ -50,6 +60,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv.Ready = db.Ping
 	srv.OpenRegistration = *openRegistration
 	srv.SecureCookies = *secureCookies
+	if gr != nil {
+		srv.Submissions = store.NewSubmissionService(db)
+		srv.Queue, srv.Waiter, srv.Languages = gr.pool, gr.tracker, gr.langs
+	}
 	if err := srv.Open(); err != nil {
 		return err
 	}
@@ -60,6 +74,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	logger.Info("shutting down: finishing in-flight requests")
 	if err := srv.Close(); err != nil {
 		return fmt.Errorf("shut down: %w", err)
+	}
+	if gr != nil {
+		if err := gr.Close(); err != nil {
+			logger.Warn("close the grader", slog.Any("error", err))
+		}
+		gr = nil
 	}
 	if err := db.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)

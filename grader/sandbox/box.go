@@ -78,8 +78,15 @@ func (b *box) Close() error {
 // Run runs cmd in the box and reports how it ended. An error means the
 // sandbox failed, never that the program did.
 func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) {
-	if len(cmd.Argv) == 0 || !filepath.IsAbs(cmd.Argv[0]) {
-		return nil, errors.New("sandbox: argv[0] must be an absolute path")
+	if len(cmd.Argv) == 0 {
+		return nil, errors.New("sandbox: no program to run")
+	}
+	if rel, ok := strings.CutPrefix(cmd.Argv[0], "./"); ok {
+		// A program built in the work directory, which is /box inside.
+		cmd.Argv = append([]string{"/box/" + rel}, cmd.Argv[1:]...)
+	}
+	if !filepath.IsAbs(cmd.Argv[0]) {
+		return nil, errors.New("sandbox: argv[0] must be an absolute path or ./name in the work directory")
 	}
 	if cmd.WallTime <= 0 {
 		cmd.WallTime = defaultWallTime
@@ -96,6 +103,7 @@ func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) 
 	cfg := helperConfig{
 		Argv: cmd.Argv, Env: cmd.Env, Mounts: append([]mountSpec(nil), b.s.mounts...),
 		FileSize: uint64(cmd.FileSize), NoFile: noFile, Stack: stackSize, TmpSize: b.s.cfg.TmpSize,
+		Overlays: b.s.cfg.OverlayPaths,
 	}
 	if cmd.Env == nil {
 		cfg.Env = []string{}

@@ -56,6 +56,10 @@ type helperConfig struct {
 	NoFile     uint64      `json:"nofile"`
 	Stack      uint64      `json:"stack"`
 	TmpSize    int64       `json:"tmp_size"`
+	// Overlays are host directories shown at the same path with a private,
+	// throw-away upper layer: the box reads what they hold and its writes
+	// stay in the box (Go's build cache).
+	Overlays []string `json:"overlays,omitempty"`
 }
 
 // helperStatus is what the helper reports through fdStatus.
@@ -189,6 +193,9 @@ func setupRoot(cfg *helperConfig) error {
 		fmt.Sprintf("size=%d,mode=1777", cfg.TmpSize)); err != nil {
 		return fmt.Errorf("mount /tmp: %w", err)
 	}
+	if err := mountOverlays(root, cfg); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(root+"/proc", 0o755); err != nil {
 		return fmt.Errorf("mkdir /proc: %w", err)
 	}
@@ -211,6 +218,34 @@ func setupRoot(cfg *helperConfig) error {
 		return fmt.Errorf("sethostname: %w", err)
 	}
 	return unix.Chdir("/box")
+}
+
+// mountOverlays puts each overlay over its host directory, with the upper
+// layer in the box's private /tmp so nothing the program writes reaches the
+// host directory or another box.
+func mountOverlays(root string, cfg *helperConfig) error {
+	for i, lower := range cfg.Overlays {
+		base := fmt.Sprintf("%s/tmp/.overlay-%d", root, i)
+		for _, d := range []string{base + "/upper", base + "/work"} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return fmt.Errorf("mkdir %s: %w", d, err)
+			}
+			if cfg.SetUID {
+				if err := os.Chown(d, insideID, insideID); err != nil {
+					return fmt.Errorf("chown %s: %w", d, err)
+				}
+			}
+		}
+		target := root + lower
+		if err := os.MkdirAll(target, 0o755); err != nil {
+			return fmt.Errorf("mkdir %s: %w", lower, err)
+		}
+		opts := fmt.Sprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr", lower, base, base)
+		if err := unix.Mount("overlay", target, "overlay", unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
+			return fmt.Errorf("mount overlay on %s: %w", lower, err)
+		}
+	}
+	return nil
 }
 
 // mountOne makes one path of the new root: a symlink, or a bind mount of a

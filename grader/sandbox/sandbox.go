@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -29,6 +30,10 @@ type Config struct {
 	// the same place; default DefaultReadOnlyPaths. Add interpreter install
 	// directories outside /usr here (never /root or the data directory).
 	ReadOnlyPaths []string
+	// OverlayPaths are host directories (outside ReadOnlyPaths) that boxes see at the
+	// same path, readable, with their writes kept private to the box: a
+	// warm Go build cache that no submission can poison.
+	OverlayPaths []string
 	// TmpSize bounds the box's private /tmp (a tmpfs); default 64 MiB.
 	TmpSize int64
 	// CgroupName names our parent cgroup; default "onsite".
@@ -127,6 +132,18 @@ func New(cfg Config) (*Sandbox, error) {
 
 // CgroupError says why memory and process-count limits are off, or nil.
 func (s *Sandbox) CgroupError() error { return s.cgErr }
+
+// GiveToBoxes makes the files under dir belong to the user programs run as
+// inside boxes (nobody on the host), so that a box may replace them in its
+// private overlay layer. Call it on an overlay path after filling it.
+func (s *Sandbox) GiveToBoxes(dir string) error {
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(path, s.hostID, s.hostGID)
+	})
+}
 
 func (s *Sandbox) addMount(p string, dev bool) error {
 	if !filepath.IsAbs(p) {

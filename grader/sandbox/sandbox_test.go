@@ -165,3 +165,31 @@ func findProcs(argv ...string) []string {
 	}
 	return found
 }
+
+// TestOverlayKeepsWritesInTheBox: a box reads an overlaid host directory
+// (Go's warm build cache) and its writes never reach the host or the next
+// box, so no submission can poison what later ones read.
+func TestOverlayKeepsWritesInTheBox(t *testing.T) {
+	requireNamespaces(t)
+	cache := t.TempDir()
+	require.NoError(t, os.Chmod(cache, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(cache, "entry"), []byte("warm"), 0o644))
+	s, err := New(Config{Root: t.TempDir(), OverlayPaths: []string{cache}, CgroupName: "onsite-test-overlay"})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	require.NoError(t, s.GiveToBoxes(cache))
+
+	script := "cat " + cache + "/entry; echo poisoned > " + cache + "/entry; echo new > " + cache + "/other; cat " + cache + "/entry"
+	for round := range 2 {
+		bx := newBox(t, s)
+		out, err := bx.Run(context.Background(), grader.Cmd{Argv: []string{"/bin/sh", "-c", script}, WallTime: 10 * time.Second})
+		require.NoError(t, err)
+		assert.Equal(t, 0, out.ExitCode, "round %d stderr: %s", round, out.Stderr)
+		assert.Equal(t, "warmpoisoned\n", strings.ReplaceAll(string(out.Stdout), "warm\n", "warm"), "round %d: the box reads the host's entry, then its own write", round)
+	}
+	data, err := os.ReadFile(filepath.Join(cache, "entry"))
+	require.NoError(t, err)
+	assert.Equal(t, "warm", string(data), "the host's cache is untouched")
+	_, err = os.Stat(filepath.Join(cache, "other"))
+	assert.True(t, os.IsNotExist(err), "nothing new appears in the host's cache")
+}

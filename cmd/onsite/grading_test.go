@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/onsite-dev/onsite/questions"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestGradingEndToEnd grades real code through the real server, queue and
+// sandbox: the bank's reference solutions are accepted and a wrong answer
+// is not.
+func TestGradingEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServe(t, dir)
+	if strings.Contains(srv.Log.String(), "grading disabled") {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("grading is disabled in CI:\n%s", srv.Log.String())
+		}
+		t.Skip("SKIP: grading disabled on this machine (no user namespaces); see the serve log")
+	}
+	code, _, stderr := run(t, "password123\n", "users", "create", "--email", "ada@example.com", "--password-stdin", "--data", dir)
+	require.Equal(t, 0, code, stderr)
+	code, out, stderr := run(t, "", "tokens", "create", "--email", "ada@example.com", "--name", "e2e", "--data", dir)
+	require.Equal(t, 0, code, stderr)
+	token := strings.TrimSpace(out)
+
+	var langs struct {
+		Items []struct {
+			Name string `json:"name"`
+		} `json:"items"`
+	}
+	require.Equal(t, http.StatusOK, apiGet(t, srv.URL+"/api/v1/languages", token, &langs))
+	names := []string{}
+	for _, l := range langs.Items {
+		names = append(names, l.Name)
+	}
+	assert.Subset(t, names, []string{"python", "javascript", "go"})
+
+	sets, err := questions.BuiltinSets()
+	require.NoError(t, err)
+	var q *questions.Question
+	for _, s := range sets {
+		for i := range s.Questions {
+			if s.Questions[i].Slug == "precision-recall-f1" {
+				q = &s.Questions[i]
+			}
+		}
+	}
+	require.NotNil(t, q)
+
+	submit := func(lang, code, mode string) (int, map[string]any) {
+		body, _ := json.Marshal(map[string]string{"question": q.Slug, "language": lang, "code": code, "mode": mode})
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/submissions?wait=true", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var got map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&got))
+		return resp.StatusCode, got
+	}
+	tests := []struct {
+		name, lang, code, mode, want string
+	}{
+		{"python reference", "python", q.Solutions["python"], "submit", "accepted"},
+		{"javascript reference", "javascript", q.Solutions["javascript"], "submit", "accepted"},
+		{"go reference", "go", q.Solutions["go"], "submit", "accepted"},
+		{"python wrong", "python", "def precision_recall_f1(y_true, y_pred):\n    return [0.0, 0.0, 0.0]\n", "run", "wrong_answer"},
+		{"python crash", "python", "def precision_recall_f1(y_true, y_pred):\n    return 1 / 0\n", "submit", "runtime_error"},
+		{"python reads the database", "python", "def precision_recall_f1(y_true, y_pred):\n    return [len(open('" + dir + "/onsite.db','rb').read()), 0.0, 0.0]\n", "submit", "runtime_error"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, got := submit(tc.lang, tc.code, tc.mode)
+			require.Equal(t, http.StatusCreated, status, "%v", got)
+			assert.Equal(t, "done", got["status"], "%v", got)
+			assert.Equal(t, tc.want, got["verdict"], "result: %v", got["result"])
+		})
+	}
+}
