@@ -122,7 +122,8 @@ type Result struct {
 
 // Cmd is one program to run inside a Box.
 type Cmd struct {
-	// Argv[0] is an absolute path to a binary visible inside the box.
+	// Argv[0] is an absolute path to a binary visible inside the box, or
+	// ./name for a program built in the work directory.
 	Argv  []string
 	Env   []string
 	Stdin []byte

@@ -100,7 +100,7 @@ func (s *Server) handleSubmissionCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	task, err := taskFor(q, lang, req.Mode)
+	task, err := TaskFor(q, lang, req.Mode)
 	if err != nil {
 		return err
 	}
@@ -148,9 +148,9 @@ func (s *Server) handleSubmissionView(c echo.Context) error {
 	return c.JSON(http.StatusOK, sub)
 }
 
-// taskFor maps a coding question to a grading task: run takes the sample
-// tests, submit every test.
-func taskFor(q *questions.Question, lang Language, mode string) (grader.Task, error) {
+// TaskFor maps a coding question to a grading task in a language: run takes
+// the sample tests, submit every test. The CLI's grade command uses it too.
+func TaskFor(q *questions.Question, lang Language, mode string) (grader.Task, error) {
 	if q.Kind != questions.KindCoding {
 		return grader.Task{}, onsite.Errorf(onsite.EINVALID, "%q is a %s question; only coding questions are graded.", q.Slug, q.Kind.Label())
 	}

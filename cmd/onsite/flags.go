@@ -10,6 +10,9 @@ import (
 // errUsage marks a command-line mistake whose explanation has been printed.
 var errUsage = errors.New("usage")
 
+// errSilent marks a failure whose explanation has been printed: exit 1.
+var errSilent = errors.New("failed")
+
 // newFlagSet returns a FlagSet whose --help prints the synopsis, a line on
 // what the command does, and its flags.
 func newFlagSet(e *env, name, synopsis, about string) *flag.FlagSet {

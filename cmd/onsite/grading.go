@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/onsite-dev/onsite/grader"
@@ -13,18 +15,18 @@ import (
 	"github.com/onsite-dev/onsite/store"
 )
 
-// grading is the grader as serve runs it: the sandbox, the languages found,
-// the worker pool and the tracker that records results.
-type grading struct {
+// graderSetup is the sandbox and the grader over the languages found.
+type graderSetup struct {
 	sandbox *sandbox.Sandbox
-	pool    *grader.Pool
-	tracker *grader.Tracker
+	grader  *grader.Grader
+	gocache string
 	langs   []server.Language
+	logger  *slog.Logger
 }
 
-// startGrading builds the grader. Without user namespaces it returns nil and
-// logs why: the server then answers grading requests with 503.
-func startGrading(ctx context.Context, db *store.DB, workers, backlog int, logger *slog.Logger) *grading {
+// newGrader builds the sandbox and finds the languages. Without user
+// namespaces it returns nil and logs why.
+func newGrader(ctx context.Context, logger *slog.Logger) *graderSetup {
 	gocache := filepath.Join(os.TempDir(), "onsite-gocache")
 	if err := os.MkdirAll(gocache, 0o755); err != nil {
 		logger.Error("grading disabled: cannot create the Go build cache", slog.Any("error", err))
@@ -39,29 +41,67 @@ func startGrading(ctx context.Context, db *store.DB, workers, backlog int, logge
 		logger.Warn("grading without memory and process limits: cgroups are not writable", slog.Any("error", err))
 	}
 	found := grader.Discover(ctx)
-	g := grader.New(sb, found, grader.Config{GoCache: gocache})
+	gs := &graderSetup{sandbox: sb, grader: grader.New(sb, found, grader.Config{GoCache: gocache}), gocache: gocache, logger: logger}
 	if err := sb.GiveToBoxes(gocache); err != nil {
 		logger.Warn("Go build cache not handed to boxes", slog.Any("error", err))
 	}
-	go func() {
-		// Warming takes about 15 s the first time on 2 cores, then the
-		// cache under the temporary directory makes it quick; Go answers
-		// graded meanwhile just compile more.
-		start := time.Now()
-		if err := g.WarmGoCache(context.Background()); err != nil {
-			logger.Warn("Go build cache not warmed", slog.Any("error", err))
-			return
-		}
-		if err := sb.GiveToBoxes(gocache); err != nil {
-			logger.Warn("Go build cache not handed to boxes", slog.Any("error", err))
-			return
-		}
-		logger.Info("Go build cache warm", slog.Duration("took", time.Since(start)))
-	}()
+	for _, l := range found {
+		gs.langs = append(gs.langs, server.Language{Name: l.Name, Title: l.Title, Version: l.Version, Modes: l.Modes})
+	}
+	return gs
+}
 
-	gr := &grading{sandbox: sb, tracker: grader.NewTracker(store.NewSubmissionService(db), logger)}
+// warmGo fills the shared Go build cache (about 15 s the first time on 2
+// cores; the cache under the temporary directory keeps it quick after).
+func (gs *graderSetup) warmGo(ctx context.Context) {
+	start := time.Now()
+	if err := gs.grader.WarmGoCache(ctx); err != nil {
+		gs.logger.Warn("Go build cache not warmed", slog.Any("error", err))
+		return
+	}
+	if err := gs.sandbox.GiveToBoxes(gs.gocache); err != nil {
+		gs.logger.Warn("Go build cache not handed to boxes", slog.Any("error", err))
+		return
+	}
+	gs.logger.Info("Go build cache warm", slog.Duration("took", time.Since(start)))
+}
+
+func (gs *graderSetup) language(name string) (server.Language, bool) {
+	i := slices.IndexFunc(gs.langs, func(l server.Language) bool { return l.Name == name })
+	if i < 0 {
+		return server.Language{}, false
+	}
+	return gs.langs[i], true
+}
+
+func (gs *graderSetup) languageNames() string {
+	names := make([]string, len(gs.langs))
+	for i, l := range gs.langs {
+		names[i] = l.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// grading is the grader as serve runs it: a worker pool and the tracker
+// that records results and wakes waiting requests.
+type grading struct {
+	*graderSetup
+	pool    *grader.Pool
+	tracker *grader.Tracker
+}
+
+// startGrading builds the grader for serve, or returns nil when the sandbox
+// cannot run: the server then answers grading requests with 503.
+func startGrading(ctx context.Context, db *store.DB, workers, backlog int, logger *slog.Logger) *grading {
+	gs := newGrader(ctx, logger)
+	if gs == nil {
+		return nil
+	}
+	// Go answers graded while the cache warms just compile more.
+	go gs.warmGo(context.Background())
+	gr := &grading{graderSetup: gs, tracker: grader.NewTracker(store.NewSubmissionService(db), logger)}
 	grade := func(ctx context.Context, task grader.Task) (*grader.Result, error) {
-		result, err := g.Grade(ctx, task)
+		result, err := gs.grader.Grade(ctx, task)
 		if err != nil {
 			// The candidate sees an internal error; the details are here.
 			logger.Error("grading failed", slog.String("language", task.Language), slog.Any("error", err))
@@ -69,12 +109,7 @@ func startGrading(ctx context.Context, db *store.DB, workers, backlog int, logge
 		return result, err
 	}
 	gr.pool = grader.NewPool(workers, backlog, grade, gr.tracker)
-	names := []string{}
-	for _, l := range found {
-		gr.langs = append(gr.langs, server.Language{Name: l.Name, Title: l.Title, Version: l.Version, Modes: l.Modes})
-		names = append(names, l.Name+" "+l.Version)
-	}
-	logger.Info("grader ready", slog.Int("workers", workers), slog.Int("queue", backlog), slog.Any("languages", names))
+	logger.Info("grader ready", slog.Int("workers", workers), slog.Int("queue", backlog), slog.String("languages", gs.languageNames()))
 	return gr
 }
 

@@ -86,3 +86,41 @@ func TestGradingEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestGradeCommand grades files from the command line, without a server.
+func TestGradeCommand(t *testing.T) {
+	dir := t.TempDir()
+	good := dir + "/good.py"
+	bad := dir + "/bad.py"
+	require.NoError(t, os.WriteFile(good, []byte("def precision_recall_f1(y_true, y_pred):\n"+
+		"    tp = sum(1 for t, p in zip(y_true, y_pred) if t == p == 1)\n"+
+		"    fp = sum(1 for t, p in zip(y_true, y_pred) if t == 0 and p == 1)\n"+
+		"    fn = sum(1 for t, p in zip(y_true, y_pred) if t == 1 and p == 0)\n"+
+		"    pr = tp / (tp + fp) if tp + fp else 0.0\n    rc = tp / (tp + fn) if tp + fn else 0.0\n"+
+		"    return [pr, rc, 2 * pr * rc / (pr + rc) if pr + rc else 0.0]\n"), 0o600))
+	require.NoError(t, os.WriteFile(bad, []byte("def precision_recall_f1(y_true, y_pred):\n    return [0.0, 0.0, 0.0]\n"), 0o600))
+
+	code, out, stderr := run(t, "", "grade", "--data", dir, "--question", "precision-recall-f1", "--lang", "python", "--json", good)
+	if strings.Contains(stderr, "grading disabled") && os.Getenv("CI") == "" {
+		t.Skip("SKIP: the sandbox cannot run here: " + stderr)
+	}
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, stderr)
+	var result struct {
+		Verdict string `json:"verdict"`
+		Passed  int    `json:"passed"`
+		Total   int    `json:"total"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &result))
+	assert.Equal(t, "accepted", result.Verdict)
+	assert.Equal(t, result.Total, result.Passed)
+	assert.Greater(t, result.Total, 3, "submit runs the hidden tests too")
+
+	code, out, _ = run(t, "", "grade", "--data", dir, "--question", "precision-recall-f1", "--lang", "python", "--mode", "run", bad)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "precision-recall-f1: wrong_answer")
+	assert.Contains(t, out, "FAIL test 1 (sample)")
+
+	code, _, stderr = run(t, "", "grade", "--data", dir, "--question", "precision-recall-f1", "--lang", "cobol", good)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, `language "cobol" is not installed`)
+}

@@ -37,6 +37,7 @@ func commands() []command {
 		{"users", "create and list accounts", runUsers},
 		{"tokens", "create API tokens", runTokens},
 		{"import", "import question sets", runImport},
+		{"grade", "grade a file of code against a question, without a server", runGrade},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -73,6 +74,8 @@ func mainWithEnv(ctx context.Context, args []string, e *env) int {
 			return exitOK
 		case errors.Is(err, errUsage):
 			return exitUsage
+		case errors.Is(err, errSilent):
+			return exitError
 		}
 		fmt.Fprintf(stderr, "onsite %s: %s\n", c.name, errorText(err))
 		return exitError
