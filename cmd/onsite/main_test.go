@@ -57,7 +57,7 @@ type served struct {
 }
 
 // Stop sends the equivalent of SIGTERM and returns serve's exit code.
-func (s *served) Stop(t *testing.T) int {
+func (s *served) Stop(t testing.TB) int {
 	t.Helper()
 	s.stop()
 	select {
@@ -71,7 +71,7 @@ func (s *served) Stop(t *testing.T) int {
 
 // startServe runs Main("serve") on a free port over dataDir and waits until
 // it prints its URL. It is stopped at the end of the test.
-func startServe(t *testing.T, dataDir string, extra ...string) *served {
+func startServe(t testing.TB, dataDir string, extra ...string) *served {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/onsite-dev/onsite/questions"
+)
+
+// benchServer starts serve with an account and returns its URL, a token and
+// the built-in question the benchmarks submit to.
+func benchServer(b *testing.B) (string, string, *questions.Question) {
+	dir := b.TempDir()
+	srv := startServe(b, dir)
+	if strings.Contains(srv.Log.String(), "grading disabled") {
+		b.Skip("SKIP: grading disabled on this machine")
+	}
+	var out, errOut bytes.Buffer
+	Main(b.Context(), []string{"users", "create", "--email", "b@example.com", "--password-stdin", "--data", dir}, strings.NewReader("password123\n"), &out, &errOut)
+	out.Reset()
+	Main(b.Context(), []string{"tokens", "create", "--email", "b@example.com", "--name", "bench", "--data", dir}, strings.NewReader(""), &out, &errOut)
+	sets, err := questions.BuiltinSets()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range sets {
+		for i := range s.Questions {
+			if s.Questions[i].Slug == "precision-recall-f1" {
+				return srv.URL, strings.TrimSpace(out.String()), &s.Questions[i]
+			}
+		}
+	}
+	b.Fatal("question not found")
+	return "", "", nil
+}
+
+// submitWait posts one submission with wait=true and returns its latency.
+func submitWait(b *testing.B, url, token, slug, lang, code string) time.Duration {
+	body, _ := json.Marshal(map[string]string{"question": slug, "language": lang, "code": code, "mode": "submit"})
+	req, _ := http.NewRequest(http.MethodPost, url+"/api/v1/submissions?wait=true", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Verdict string `json:"verdict"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusCreated || got.Verdict != "accepted" {
+		b.Fatalf("status %d, verdict %q, error %v", resp.StatusCode, got.Verdict, err)
+	}
+	return time.Since(start)
+}
+
+func percentile(d []time.Duration, p float64) float64 {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return float64(s[int(p*float64(len(s)-1))].Microseconds()) / 1000
+}
+
+// BenchmarkSubmitEndToEnd submits reference solutions one at a time through
+// the API with wait=true and reports the p50 and p95 latency per language.
+func BenchmarkSubmitEndToEnd(b *testing.B) {
+	url, token, q := benchServer(b)
+	for _, lang := range []string{"python", "javascript", "go"} {
+		b.Run(lang, func(b *testing.B) {
+			submitWait(b, url, token, q.Slug, lang, q.Solutions[lang]) // warm
+			var lat []time.Duration
+			for b.Loop() {
+				lat = append(lat, submitWait(b, url, token, q.Slug, lang, q.Solutions[lang]))
+			}
+			b.ReportMetric(percentile(lat, 0.5), "p50_ms")
+			b.ReportMetric(percentile(lat, 0.95), "p95_ms")
+		})
+	}
+}
+
+// BenchmarkSubmitThroughput queues 50 Python submissions at once and reports
+// the throughput as a share of the ideal: cores / single-submission time,
+// with the single time measured in the same run.
+func BenchmarkSubmitThroughput(b *testing.B) {
+	url, token, q := benchServer(b)
+	code := q.Solutions["python"]
+	var single []time.Duration
+	for range 10 {
+		single = append(single, submitWait(b, url, token, q.Slug, "python", code))
+	}
+	one := percentile(single, 0.5)
+	for b.Loop() {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range 50 {
+			wg.Go(func() { submitWait(b, url, token, q.Slug, "python", code) })
+		}
+		wg.Wait()
+		perSec := 50 / time.Since(start).Seconds()
+		ideal := float64(runtime.NumCPU()) / (one / 1000)
+		b.ReportMetric(perSec, "submissions/s")
+		b.ReportMetric(perSec/ideal, "x-ideal")
+	}
+}
