@@ -48,12 +48,13 @@ func (s *Server) handleLanguageIndex(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": langs})
 }
 
-func (s *Server) language(name string) (Language, bool) {
-	i := slices.IndexFunc(s.Languages, func(l Language) bool { return l.Name == name })
+// FindLanguage returns the language called name from langs.
+func FindLanguage(langs []Language, name string) (Language, bool) {
+	i := slices.IndexFunc(langs, func(l Language) bool { return l.Name == name })
 	if i < 0 {
 		return Language{}, false
 	}
-	return s.Languages[i], true
+	return langs[i], true
 }
 
 type submissionRequest struct {
@@ -88,7 +89,7 @@ func (s *Server) handleSubmissionCreate(c echo.Context) error {
 	if req.Input != nil {
 		return onsite.Errorf(onsite.EINVALID, "Custom input is not supported yet; leave out input to run the sample tests.")
 	}
-	lang, ok := s.language(req.Language)
+	lang, ok := FindLanguage(s.Languages, req.Language)
 	if !ok {
 		names := make([]string, len(s.Languages))
 		for i, l := range s.Languages {

@@ -66,7 +66,7 @@ func runGrade(ctx context.Context, e *env, args []string) error {
 	if *langName == "go" {
 		gr.warmGo(ctx)
 	}
-	lang, ok := gr.language(*langName)
+	lang, ok := server.FindLanguage(gr.langs, *langName)
 	if !ok {
 		return onsite.Errorf(onsite.EINVALID, "language %q is not installed here; installed: %s", *langName, gr.languageNames())
 	}

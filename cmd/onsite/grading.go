@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -64,14 +63,6 @@ func (gs *graderSetup) warmGo(ctx context.Context) {
 		return
 	}
 	gs.logger.Info("Go build cache warm", slog.Duration("took", time.Since(start)))
-}
-
-func (gs *graderSetup) language(name string) (server.Language, bool) {
-	i := slices.IndexFunc(gs.langs, func(l server.Language) bool { return l.Name == name })
-	if i < 0 {
-		return server.Language{}, false
-	}
-	return gs.langs[i], true
 }
 
 func (gs *graderSetup) languageNames() string {
