@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -100,10 +99,9 @@ func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) 
 	if cmd.FileSize <= 0 {
 		cmd.FileSize = defaultFileSize
 	}
-	cfg := helperConfig{
-		Argv: cmd.Argv, Env: cmd.Env, Mounts: append([]mountSpec(nil), b.s.mounts...),
-		FileSize: uint64(cmd.FileSize), NoFile: noFile, Stack: stackSize, TmpSize: b.s.cfg.TmpSize,
-		Overlays: b.s.cfg.OverlayPaths,
+	cfg := runConfig{
+		Argv: cmd.Argv, Env: cmd.Env, Box: b.dir,
+		FileSize: uint64(cmd.FileSize), NoFile: noFile, Stack: stackSize,
 	}
 	if cmd.Env == nil {
 		cfg.Env = []string{}
@@ -111,7 +109,6 @@ func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) 
 	if cmd.CPUTime > 0 {
 		cfg.CPUSeconds = uint64((cmd.CPUTime + time.Second - 1) / time.Second)
 	}
-	cfg.Mounts = append(cfg.Mounts, mountSpec{Path: "/box", Source: b.dir, Dir: true, Writable: true})
 
 	var cg *runCgroup
 	if b.s.cg != nil {
@@ -122,64 +119,20 @@ func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) 
 		defer cg.remove()
 	}
 
-	var err error
-	// Pipes: the parent's ends are closed by closeAll, the child's right
-	// after Start.
-	var parentEnds, childEnds []*os.File
-	pipe := func() (r, w *os.File) {
-		if err != nil {
-			return nil, nil
-		}
-		r, w, err = os.Pipe()
-		return r, w
-	}
-	cfgR, cfgW := pipe()
-	statR, statW := pipe()
-	inR, inW := pipe()
-	outR, outW := pipe()
-	errR, errW := pipe()
-	parentEnds = []*os.File{cfgW, statR, inW, outR, errR}
-	childEnds = []*os.File{cfgR, statW, inR, outW, errW}
-	closeAll := func(fs []*os.File) {
-		for _, f := range fs {
-			if f != nil {
-				f.Close()
-			}
-		}
-	}
-	if err != nil {
-		closeAll(parentEnds)
-		closeAll(childEnds)
-		return nil, fmt.Errorf("sandbox: pipe: %w", err)
-	}
-	defer closeAll(parentEnds)
-
-	c := &exec.Cmd{
-		Path:        fmt.Sprintf("/proc/self/fd/%d", fdExe),
-		Args:        []string{"onsite-sandbox", helperArg},
-		Env:         []string{},
-		Stdin:       inR,
-		Stdout:      outW,
-		Stderr:      errW,
-		ExtraFiles:  []*os.File{cfgR, statW, b.s.exe},
-		SysProcAttr: b.s.helperAttr(),
-	}
-	cfg.SetUID = b.s.root0
-	cfg.NewRoot = filepath.Join(b.s.root, "newroot")
-
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
-		closeAll(childEnds)
 		return nil, errors.New("sandbox: box closed")
 	}
-	start := time.Now()
-	err = c.Start()
-	closeAll(childEnds)
+	h, err := b.s.takeHelper()
+	defer b.s.refill()
 	if err != nil {
 		b.mu.Unlock()
-		return nil, fmt.Errorf("sandbox: start helper: %w", err)
+		return nil, err
 	}
+	defer h.close()
+	c := h.c
+	cfgW, statR, inW, outR, errR := h.cfgW, h.statR, h.inW, h.outR, h.errR
 	b.running = c.Process
 	b.mu.Unlock()
 	defer func() {
@@ -187,6 +140,7 @@ func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) 
 		b.running = nil
 		b.mu.Unlock()
 	}()
+	start := time.Now()
 	kill := func() { _ = c.Process.Kill() }
 
 	if cg != nil {

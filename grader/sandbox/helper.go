@@ -39,27 +39,41 @@ type mountSpec struct {
 	Dev      bool   `json:"dev,omitempty"`
 }
 
-// helperConfig is what the parent sends the helper through fdConfig.
+// helperConfig is what the parent sends the helper through fdConfig, in two
+// JSON documents: the root, when the helper is started (a spare builds its
+// root ahead of need), and the run, when a program is to run.
 type helperConfig struct {
-	Argv []string `json:"argv"`
+	rootConfig
+	runConfig
+}
+
+// rootConfig is the same for every box of a Sandbox.
+type rootConfig struct {
 	// SetUID says the helper runs as root inside and the program must be
 	// made the unprivileged user; else the helper already is that user and
 	// only drops its ambient capabilities.
 	SetUID bool `json:"setuid"`
 	// NewRoot is an empty host directory to build the new root on, away
 	// from every bind source.
-	NewRoot    string      `json:"new_root"`
-	Env        []string    `json:"env"`
-	Mounts     []mountSpec `json:"mounts"`
-	CPUSeconds uint64      `json:"cpu_seconds"`
-	FileSize   uint64      `json:"file_size"`
-	NoFile     uint64      `json:"nofile"`
-	Stack      uint64      `json:"stack"`
-	TmpSize    int64       `json:"tmp_size"`
+	NewRoot string      `json:"new_root"`
+	Mounts  []mountSpec `json:"mounts"`
+	TmpSize int64       `json:"tmp_size"`
 	// Overlays are host directories shown at the same path with a private,
 	// throw-away upper layer: the box reads what they hold and its writes
 	// stay in the box (Go's build cache).
 	Overlays []string `json:"overlays,omitempty"`
+}
+
+// runConfig is one program's run; receiving it is the helper's go-ahead.
+type runConfig struct {
+	Argv []string `json:"argv"`
+	Env  []string `json:"env"`
+	// Box is the host work directory, bound at /box.
+	Box        string `json:"box"`
+	CPUSeconds uint64 `json:"cpu_seconds"`
+	FileSize   uint64 `json:"file_size"`
+	NoFile     uint64 `json:"nofile"`
+	Stack      uint64 `json:"stack"`
 }
 
 // helperStatus is what the helper reports through fdStatus.
@@ -102,16 +116,23 @@ func runHelper() (helperStatus, error) {
 	}
 	var cfg helperConfig
 	cf := os.NewFile(fdConfig, "config")
-	// The parent writes the config once we are in our cgroups: this read is
+	dec := json.NewDecoder(cf)
+	if err := dec.Decode(&cfg.rootConfig); err != nil {
+		return helperStatus{}, fmt.Errorf("read root config: %w", err)
+	}
+	if err := buildRoot(&cfg); err != nil {
+		return helperStatus{}, err
+	}
+	// The parent sends the run once we are in our cgroups: this read is
 	// also the go-ahead.
-	if err := json.NewDecoder(cf).Decode(&cfg); err != nil {
-		return helperStatus{}, fmt.Errorf("read config: %w", err)
+	if err := dec.Decode(&cfg.runConfig); err != nil {
+		return helperStatus{}, fmt.Errorf("read run config: %w", err)
 	}
 	cf.Close()
 	if len(cfg.Argv) == 0 {
 		return helperStatus{}, errors.New("empty argv")
 	}
-	if err := setupRoot(&cfg); err != nil {
+	if err := enterRoot(&cfg); err != nil {
 		return helperStatus{}, err
 	}
 	if err := setRlimits(&cfg); err != nil {
@@ -166,8 +187,9 @@ func runHelper() (helperStatus, error) {
 	}
 }
 
-// setupRoot builds the new root on a tmpfs and pivots into it.
-func setupRoot(cfg *helperConfig) error {
+// buildRoot builds the new root on a tmpfs, everything but the work
+// directory, before the run is known.
+func buildRoot(cfg *helperConfig) error {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("make mounts private: %w", err)
 	}
@@ -201,6 +223,16 @@ func setupRoot(cfg *helperConfig) error {
 	}
 	if err := unix.Mount("proc", root+"/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
 		return fmt.Errorf("mount /proc: %w", err)
+	}
+	return nil
+}
+
+// enterRoot binds the run's work directory at /box and pivots into the root
+// buildRoot made.
+func enterRoot(cfg *helperConfig) error {
+	root := cfg.NewRoot
+	if err := mountOne(root, mountSpec{Path: "/box", Source: cfg.Box, Dir: true, Writable: true}); err != nil {
+		return err
 	}
 	if err := unix.Chdir(root); err != nil {
 		return fmt.Errorf("chdir new root: %w", err)

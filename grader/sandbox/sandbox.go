@@ -36,6 +36,9 @@ type Config struct {
 	OverlayPaths []string
 	// TmpSize bounds the box's private /tmp (a tmpfs); default 64 MiB.
 	TmpSize int64
+	// Spares is how many helpers are kept started ahead of need, so a run
+	// does not wait for one to start; default 2, -1 for none.
+	Spares int
 	// CgroupName names our parent cgroup; default "onsite".
 	CgroupName string
 	// Logger gets the warnings (such as memory limits being off).
@@ -53,6 +56,7 @@ type Sandbox struct {
 	cgErr   error
 	hostID  int
 	hostGID int
+	spares  spares
 	// root0 says we run as root: the helper may then drop our
 	// supplementary groups (setgroups needs CAP_SETGID outside).
 	root0 bool
@@ -127,6 +131,13 @@ func New(cfg Config) (*Sandbox, error) {
 	if s.cg, s.cgErr = setupCgroups(cfg.CgroupName); s.cgErr != nil {
 		s.log.Warn("sandbox: memory and process limits are OFF: cgroups not usable", slog.Any("err", s.cgErr))
 	}
+	switch {
+	case cfg.Spares == 0:
+		s.spares.want = 2
+	case cfg.Spares > 0:
+		s.spares.want = cfg.Spares
+	}
+	s.refill()
 	return s, nil
 }
 
@@ -168,6 +179,7 @@ func (s *Sandbox) addMount(p string, dev bool) error {
 
 // Close releases what New took. Boxes must be closed first.
 func (s *Sandbox) Close() error {
+	s.closeSpares()
 	if s.exe != nil {
 		s.exe.Close()
 	}
