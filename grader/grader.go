@@ -65,8 +65,11 @@ type Comparator struct {
 // Test is one case: Args and Expected (JSON values) in function mode, Input
 // and Output (text) in stdio mode.
 type Test struct {
-	Name     string            `json:"name,omitempty"`
-	Sample   bool              `json:"sample,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Sample bool   `json:"sample,omitempty"`
+	// Custom marks the candidate's own input, which has no expected answer:
+	// its output is shown, not judged.
+	Custom   bool              `json:"custom,omitempty"`
 	Args     []json.RawMessage `json:"args,omitempty"`
 	Expected json.RawMessage   `json:"expected,omitempty"`
 	Input    string            `json:"input,omitempty"`
@@ -93,6 +96,7 @@ type TestResult struct {
 	Index    int     `json:"index"`
 	Name     string  `json:"name,omitempty"`
 	Sample   bool    `json:"sample"`
+	Custom   bool    `json:"custom,omitempty"`
 	Passed   bool    `json:"passed"`
 	Verdict  Verdict `json:"verdict"`
 	TimeMS   float64 `json:"time_ms"`

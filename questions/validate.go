@@ -495,3 +495,17 @@ func (q *Question) normalize() {
 		q.Function.Params = []Param{}
 	}
 }
+
+// CheckValue reports whether v, a decoded JSON value, fits a signature type,
+// naming the first element that does not: candidates' custom input is
+// checked with it before it reaches the grader.
+func CheckValue(v any, typ string) error {
+	at, bad, want := typeMismatch(v, typ)
+	if want == "" {
+		return nil
+	}
+	if at != "" {
+		return fmt.Errorf("element %s, %s, is not of type %s", at, showValue(bad), want)
+	}
+	return fmt.Errorf("%s is not of type %s", showValue(bad), want)
+}

@@ -86,8 +86,11 @@ func (s *Server) handleSubmissionCreate(c echo.Context) error {
 	if strings.TrimSpace(req.Code) == "" {
 		return onsite.Errorf(onsite.EINVALID, "The code is empty.")
 	}
-	if req.Input != nil {
-		return onsite.Errorf(onsite.EINVALID, "Custom input is not supported yet; leave out input to run the sample tests.")
+	if req.Input != nil && req.Mode != grader.SubmitRun {
+		return onsite.Errorf(onsite.EINVALID, "Custom input goes with mode run; submit always grades the question's own tests.")
+	}
+	if req.Input != nil && len(*req.Input) > grader.MaxCodeBytes {
+		return onsite.Errorf(onsite.EINVALID, "The custom input is %d bytes; the limit is %d KiB.", len(*req.Input), grader.MaxCodeBytes>>10)
 	}
 	lang, ok := FindLanguage(s.Languages, req.Language)
 	if !ok {
@@ -105,7 +108,14 @@ func (s *Server) handleSubmissionCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sub := &grader.Submission{Question: q.Slug, Language: lang.Name, Code: req.Code, Mode: req.Mode}
+	if req.Input != nil {
+		custom, err := customTest(q, *req.Input)
+		if err != nil {
+			return err
+		}
+		task.Tests = append(task.Tests, custom)
+	}
+	sub := &grader.Submission{Question: q.Slug, Language: lang.Name, Code: req.Code, Mode: req.Mode, Input: req.Input}
 	if err := s.Submissions.CreateSubmission(ctx, sub); err != nil {
 		return err
 	}
@@ -196,4 +206,42 @@ func TaskFor(q *questions.Question, lang Language, mode string) (grader.Task, er
 		task.Tests = append(task.Tests, gt)
 	}
 	return task, nil
+}
+
+// customTest turns the candidate's own input into a test whose output is
+// shown, not judged. In function mode the input holds one JSON value per
+// line, one line per parameter, as LeetCode's custom test case box does; in
+// stdio mode it is the program's standard input.
+func customTest(q *questions.Question, input string) (grader.Test, error) {
+	t := grader.Test{Name: "custom input", Custom: true}
+	if q.Function == nil {
+		t.Input = input
+		return t, nil
+	}
+	var lines []string
+	for _, l := range strings.Split(input, "\n") {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, strings.TrimSpace(l))
+		}
+	}
+	params := q.Function.Params
+	if len(lines) != len(params) {
+		names := make([]string, len(params))
+		for i, p := range params {
+			names[i] = p.Name + " (" + p.Type + ")"
+		}
+		return t, onsite.Errorf(onsite.EINVALID, "Custom input has %d lines but %s takes %d arguments, one JSON value per line: %s.",
+			len(lines), q.Function.Name, len(params), strings.Join(names, ", "))
+	}
+	for i, l := range lines {
+		var v any
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			return t, onsite.Errorf(onsite.EINVALID, "Custom input line %d (%s) is not a JSON value: %v.", i+1, params[i].Name, err)
+		}
+		if err := questions.CheckValue(v, params[i].Type); err != nil {
+			return t, onsite.Errorf(onsite.EINVALID, "Custom input line %d (%s): %v.", i+1, params[i].Name, err)
+		}
+		t.Args = append(t.Args, json.RawMessage(l))
+	}
+	return t, nil
 }

@@ -77,6 +77,16 @@ func TestSubmissionAPI(t *testing.T) {
 	assert.Equal(t, grader.ModeFunction, seen[0].Mode)
 	mu.Unlock()
 
+	var custom submissionBody
+	require.Equal(t, http.StatusCreated, api(t, http.MethodPost, ts.URL+"/api/v1/submissions?wait=true", tokenA,
+		`{"question": "roc-auc-with-ties", "language": "python", "code": "x", "mode": "run", "input": "[1, 0]\n\n[0.9, 0.1]\n"}`, &custom))
+	mu.Lock()
+	last := seen[len(seen)-1].Tests
+	mu.Unlock()
+	require.NotEmpty(t, last)
+	assert.True(t, last[len(last)-1].Custom, "the custom input is added as a last, unjudged test")
+	assert.Equal(t, "[0.9, 0.1]", string(last[len(last)-1].Args[1]))
+
 	var got submissionBody
 	require.Equal(t, http.StatusOK, api(t, http.MethodGet, ts.URL+"/api/v1/submissions/"+sub.ID, tokenA, "", &got))
 	assert.Equal(t, "accepted", got.Verdict)
@@ -98,6 +108,10 @@ func TestSubmissionAPI(t *testing.T) {
 		{"bad mode", `{"question": "roc-auc-with-ties", "language": "python", "code": "x", "mode": "fast"}`, `mode "fast" is not a mode`},
 		{"concept question", `{"question": "bias-variance-tradeoff", "language": "python", "code": "x"}`, "only coding questions are graded"},
 		{"not JSON", `code=x`, "Send JSON"},
+		{"custom input with submit", `{"question": "roc-auc-with-ties", "language": "python", "code": "x", "mode": "submit", "input": "[1]\n[0.5]"}`, "Custom input goes with mode run"},
+		{"custom input line count", `{"question": "roc-auc-with-ties", "language": "python", "code": "x", "mode": "run", "input": "[1, 0]"}`, "has 1 lines but roc_auc takes 2 arguments"},
+		{"custom input not JSON", `{"question": "roc-auc-with-ties", "language": "python", "code": "x", "mode": "run", "input": "[1, 0]\n[0.5, oops]"}`, "line 2 (scores) is not a JSON value"},
+		{"custom input wrong type", `{"question": "roc-auc-with-ties", "language": "python", "code": "x", "mode": "run", "input": "[1, \"a\"]\n[0.5, 0.1]"}`, `line 1 (labels): element [1], "a", is not of type int`},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {

@@ -55,8 +55,12 @@ func TestGradingEndToEnd(t *testing.T) {
 	}
 	require.NotNil(t, q)
 
-	submit := func(lang, code, mode string) (int, map[string]any) {
-		body, _ := json.Marshal(map[string]string{"question": q.Slug, "language": lang, "code": code, "mode": mode})
+	submitInput := func(lang, code, mode, input string) (int, map[string]any) {
+		fields := map[string]string{"question": q.Slug, "language": lang, "code": code, "mode": mode}
+		if input != "" {
+			fields["input"] = input
+		}
+		body, _ := json.Marshal(fields)
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/submissions?wait=true", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", "application/json")
@@ -67,6 +71,7 @@ func TestGradingEndToEnd(t *testing.T) {
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&got))
 		return resp.StatusCode, got
 	}
+	submit := func(lang, code, mode string) (int, map[string]any) { return submitInput(lang, code, mode, "") }
 	tests := []struct {
 		name, lang, code, mode, want string
 	}{
@@ -85,6 +90,15 @@ func TestGradingEndToEnd(t *testing.T) {
 			assert.Equal(t, tc.want, got["verdict"], "result: %v", got["result"])
 		})
 	}
+	t.Run("custom input", func(t *testing.T) {
+		status, got := submitInput("python", q.Solutions["python"], "run", "[1, 1, 0]\n[1, 0, 0]")
+		require.Equal(t, http.StatusCreated, status, "%v", got)
+		assert.Equal(t, "accepted", got["verdict"])
+		tests := got["result"].(map[string]any)["tests"].([]any)
+		last := tests[len(tests)-1].(map[string]any)
+		assert.Equal(t, true, last["custom"])
+		assert.Equal(t, "[1.0,0.5,0.6666666666666666]", last["actual"], "the output is shown")
+	})
 }
 
 // TestGradeCommand grades files from the command line, without a server.
