@@ -126,6 +126,17 @@ type Coding struct {
 	Comparator *Comparator       `json:"comparator,omitempty" yaml:"comparator,omitempty"`
 	Limits     *Limits           `json:"limits,omitempty" yaml:"limits,omitempty"`
 	Solutions  map[string]string `json:"solutions,omitempty" yaml:"solutions,omitempty"`
+	// WrongSolutions are plausible answers that must not be accepted (a
+	// missed edge case, a too-slow algorithm): the tests are proven to
+	// catch them.
+	WrongSolutions []WrongSolution `json:"wrong_solutions,omitempty" yaml:"wrong_solutions,omitempty"`
+}
+
+// WrongSolution is an answer the tests must reject, and why it is wrong.
+type WrongSolution struct {
+	Language string `json:"language" yaml:"language"`
+	Code     string `json:"code" yaml:"code"`
+	Why      string `json:"why" yaml:"why"`
 }
 
 // Mode is how the grader talks to a coding submission.
@@ -208,12 +219,14 @@ func (q *Question) SampleTests() []Test {
 }
 
 // PublicView returns a copy of q without what a candidate must not see before
-// answering a coding question: hidden tests and reference solutions.
+// answering a coding question: hidden tests and reference and wrong
+// solutions.
 func (q *Question) PublicView() *Question {
 	c := *q
 	if c.Kind == KindCoding {
 		c.Tests = q.SampleTests()
 		c.Solutions = nil
+		c.WrongSolutions = nil
 	}
 	return &c
 }

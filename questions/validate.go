@@ -221,6 +221,7 @@ func (v *validator) misplaced(path string, q *Question) {
 		{KindCoding, "comparator", q.Comparator != nil},
 		{KindCoding, "limits", q.Limits != nil},
 		{KindCoding, "solutions", len(q.Solutions) > 0},
+		{KindCoding, "wrong_solutions", len(q.WrongSolutions) > 0},
 	}
 	for _, f := range fields {
 		if f.set && f.kind != q.Kind {
@@ -253,6 +254,18 @@ func (v *validator) coding(path string, q *Question) {
 	}
 	v.languages(path+".starter_code", q.Starter)
 	v.languages(path+".solutions", q.Solutions)
+	for i, w := range q.WrongSolutions {
+		wp := fmt.Sprintf("%s.wrong_solutions[%d]", path, i)
+		if !slices.Contains(Languages, w.Language) {
+			v.add(wp+".language", "%q is not a language onsite knows; use one of %s", w.Language, strings.Join(Languages, ", "))
+		}
+		if strings.TrimSpace(w.Code) == "" {
+			v.add(wp+".code", "is required: the wrong answer the tests must reject")
+		}
+		if strings.TrimSpace(w.Why) == "" {
+			v.add(wp+".why", "is required: say what is wrong with it (a missed edge case, too slow)")
+		}
+	}
 	if len(q.Tests) == 0 {
 		v.add(path+".tests", "a coding question needs tests; add at least one sample and one hidden test")
 	}
@@ -490,6 +503,9 @@ func (q *Question) normalize() {
 	}
 	if len(q.Solutions) == 0 {
 		q.Solutions = nil
+	}
+	if len(q.WrongSolutions) == 0 {
+		q.WrongSolutions = nil
 	}
 	if q.Function != nil && q.Function.Params == nil {
 		q.Function.Params = []Param{}
