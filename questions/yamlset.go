@@ -69,6 +69,8 @@ var lineInMessage = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 var syntaxMessages = []struct{ yaml, say string }{
 	{"found unexpected end of stream", "the file ends inside a quoted string or an unclosed [ or {; check that every quote and bracket is closed"},
 	{"did not find expected node content", "a value is missing or a bracket is not closed"},
+	{"did not find expected ',' or ']'", "a [ ] list is not closed, or one of its items holds a character that needs quotes (such as ?, :, # or [)"},
+	{"did not find expected ',' or '}'", "a { } mapping is not closed, or one of its values holds a character that needs quotes (such as :, # or {)"},
 	{"mapping values are not allowed in this context", "a value contains \": \"; put the whole value in quotes"},
 	{"did not find expected key", "the indentation does not line up with the field above"},
 	{"found character that cannot start any token", "a value starts with a character YAML reserves (such as @, ` or a tab); put the value in quotes"},
@@ -88,6 +90,11 @@ func syntaxProblem(data []byte, err error) Problem {
 	if m := lineInMessage.FindStringSubmatch(msg); m != nil {
 		p.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		// yaml.v3 numbers its parser's errors from 0 (its scanner's from
+		// 1): "did not find expected ..." would point a line early.
+		if strings.HasPrefix(msg, "did not find expected") {
+			p.Line++
+		}
 		p.Message = "YAML syntax: " + msg
 	}
 	for _, sm := range syntaxMessages {
