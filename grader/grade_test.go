@@ -499,3 +499,34 @@ func BenchmarkGradePython(b *testing.B) {
 		}
 	}
 }
+
+// Every coding question in the bank carries wrong solutions, and its tests,
+// all of them as on submit, reject each one.
+func TestBankWrongSolutionsRejected(t *testing.T) {
+	type wrongCase struct {
+		name  string
+		q     questions.Question
+		wrong questions.WrongSolution
+	}
+	var cases []wrongCase
+	for _, q := range bankQuestions(t) {
+		require.NotEmpty(t, q.WrongSolutions, "%s has at least one wrong solution", q.Slug)
+		for i, w := range q.WrongSolutions {
+			cases = append(cases, wrongCase{name: fmt.Sprintf("%s/%d/%s", q.Slug, i, w.Language), q: q, wrong: w})
+		}
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := grade(t, bankTask(t, tc.q, tc.wrong.Language, tc.wrong.Code))
+			require.NotEqual(t, Accepted, res.Verdict, "the tests accept a wrong solution (%s)", tc.wrong.Why)
+			first := "none"
+			if res.FirstFailure != nil && *res.FirstFailure < len(tc.q.Tests) {
+				first = fmt.Sprintf("#%d %q", *res.FirstFailure, tc.q.Tests[*res.FirstFailure].Name)
+			}
+			t.Logf("%s: %d/%d passed, first failure %s", res.Verdict, res.Passed, res.Total, first)
+			if res.Verdict == CompilationError {
+				t.Logf("compile output: %s", res.CompileOutput)
+			}
+		})
+	}
+}
