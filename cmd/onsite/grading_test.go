@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onsite-dev/onsite/questions"
 	"github.com/stretchr/testify/assert"
@@ -137,4 +138,70 @@ func TestGradeCommand(t *testing.T) {
 	code, _, stderr = run(t, "", "grade", "--data", dir, "--question", "precision-recall-f1", "--lang", "cobol", good)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, `language "cobol" is not installed`)
+}
+
+// TestHostileSubmissionsThroughTheServer: hostile code sent through the API
+// gets its verdict while the server keeps answering.
+func TestHostileSubmissionsThroughTheServer(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServe(t, dir)
+	if strings.Contains(srv.Log.String(), "grading disabled") {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("grading is disabled in CI:\n%s", srv.Log.String())
+		}
+		t.Skip("SKIP: grading disabled on this machine (no user namespaces)")
+	}
+	code, _, stderr := run(t, "password123\n", "users", "create", "--email", "ada@example.com", "--password-stdin", "--data", dir)
+	require.Equal(t, 0, code, stderr)
+	_, out, _ := run(t, "", "tokens", "create", "--email", "ada@example.com", "--name", "e2e", "--data", dir)
+	token := strings.TrimSpace(out)
+
+	post := func(code string) string {
+		body, _ := json.Marshal(map[string]string{"question": "precision-recall-f1", "language": "python", "code": code, "mode": "run"})
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/submissions", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var got map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&got))
+		require.Equal(t, http.StatusCreated, resp.StatusCode, "%v", got)
+		return got["id"].(string)
+	}
+	fn := "def precision_recall_f1(y_true, y_pred):\n"
+	tests := []struct {
+		name, body, want string
+	}{
+		{"infinite loop", fn + "    while True: pass\n", "time_limit_exceeded"},
+		{"sleep forever", "import time\n" + fn + "    time.sleep(1000)\n", "time_limit_exceeded"},
+		{"fork bomb", "import os\n" + fn + "    while True: os.fork()\n", "time_limit_exceeded|runtime_error"},
+		{"allocate 8 GiB", fn + "    x = bytearray(8 << 30)\n    return [0.0, 0.0, 0.0]\n", "memory_limit_exceeded|runtime_error"},
+		{"print forever", fn + "    while True: print('x' * 1000)\n", "output_limit_exceeded|time_limit_exceeded"},
+	}
+	ids := map[string]string{}
+	for _, tc := range tests {
+		ids[tc.name] = post(tc.body)
+	}
+	// While they run, the server answers at once.
+	for range 5 {
+		start := time.Now()
+		require.Equal(t, http.StatusOK, apiGet(t, srv.URL+"/healthz", "", nil))
+		assert.Less(t, time.Since(start), time.Second, "healthz is slow while hostile code runs")
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			deadline := time.Now().Add(90 * time.Second)
+			for {
+				var got map[string]any
+				require.Equal(t, http.StatusOK, apiGet(t, srv.URL+"/api/v1/submissions/"+ids[tc.name], token, &got))
+				if got["status"] == "done" {
+					assert.Regexp(t, "^("+tc.want+")$", got["verdict"], "result: %v", got["result"])
+					return
+				}
+				require.True(t, time.Now().Before(deadline), "still %v after 90 s", got["status"])
+				time.Sleep(200 * time.Millisecond)
+			}
+		})
+	}
 }
