@@ -14,10 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestGradingEndToEnd grades real code through the real server, queue and
-// sandbox: the bank's reference solutions are accepted and a wrong answer
-// is not.
-func TestGradingEndToEnd(t *testing.T) {
+// gradingServe starts serve with an account and returns it, its data
+// directory and an API token. It skips loudly where the sandbox cannot run,
+// and fails under CI, which must grade.
+func gradingServe(t *testing.T) (*served, string, string) {
 	dir := t.TempDir()
 	srv := startServe(t, dir)
 	if strings.Contains(srv.Log.String(), "grading disabled") {
@@ -30,7 +30,14 @@ func TestGradingEndToEnd(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	code, out, stderr := run(t, "", "tokens", "create", "--email", "ada@example.com", "--name", "e2e", "--data", dir)
 	require.Equal(t, 0, code, stderr)
-	token := strings.TrimSpace(out)
+	return srv, dir, strings.TrimSpace(out)
+}
+
+// TestGradingEndToEnd grades real code through the real server, queue and
+// sandbox: the bank's reference solutions are accepted and a wrong answer
+// is not.
+func TestGradingEndToEnd(t *testing.T) {
+	srv, dir, token := gradingServe(t)
 
 	var langs struct {
 		Items []struct {
@@ -143,18 +150,7 @@ func TestGradeCommand(t *testing.T) {
 // TestHostileSubmissionsThroughTheServer: hostile code sent through the API
 // gets its verdict while the server keeps answering.
 func TestHostileSubmissionsThroughTheServer(t *testing.T) {
-	dir := t.TempDir()
-	srv := startServe(t, dir)
-	if strings.Contains(srv.Log.String(), "grading disabled") {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("grading is disabled in CI:\n%s", srv.Log.String())
-		}
-		t.Skip("SKIP: grading disabled on this machine (no user namespaces)")
-	}
-	code, _, stderr := run(t, "password123\n", "users", "create", "--email", "ada@example.com", "--password-stdin", "--data", dir)
-	require.Equal(t, 0, code, stderr)
-	_, out, _ := run(t, "", "tokens", "create", "--email", "ada@example.com", "--name", "e2e", "--data", dir)
-	token := strings.TrimSpace(out)
+	srv, _, token := gradingServe(t)
 
 	post := func(code string) string {
 		body, _ := json.Marshal(map[string]string{"question": "precision-recall-f1", "language": "python", "code": code, "mode": "run"})
