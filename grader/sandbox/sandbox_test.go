@@ -144,14 +144,6 @@ func TestContextCancel(t *testing.T) {
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
 
-// countProcs counts the host's processes.
-func countProcs(t testing.TB) int {
-	t.Helper()
-	m, err := filepath.Glob("/proc/[0-9]*")
-	require.NoError(t, err)
-	return len(m)
-}
-
 // findProcs lists host processes whose command line is exactly argv.
 func findProcs(argv ...string) []string {
 	want := strings.Join(argv, "\x00") + "\x00"
