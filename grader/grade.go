@@ -37,7 +37,7 @@ const (
 type Config struct {
 	// GoCache is Go's build cache, shared by every Go compile so that the
 	// standard library is built once; the sandbox must let compiles write
-	// it. Empty means onsite-gocache under os.TempDir().
+	// it. Empty means DefaultGoCache().
 	GoCache string
 	// MaxOutput caps a run's stdout and stderr; 0 is DefaultMaxOutput.
 	MaxOutput int64
@@ -47,29 +47,29 @@ type Config struct {
 // this machine.
 type Grader struct {
 	sandbox Sandbox
-	langs   []Language
 	byName  map[string]Language
 	cfg     Config
 }
+
+// DefaultGoCache is where Go's shared build cache lives unless configured:
+// under the temporary directory, so it survives restarts but not reboots.
+func DefaultGoCache() string { return filepath.Join(os.TempDir(), "onsite-gocache") }
 
 // New returns a Grader running programs in sb with langs, usually what
 // Discover found.
 func New(sb Sandbox, langs []Language, cfg Config) *Grader {
 	if cfg.GoCache == "" {
-		cfg.GoCache = filepath.Join(os.TempDir(), "onsite-gocache")
+		cfg.GoCache = DefaultGoCache()
 	}
 	if cfg.MaxOutput <= 0 {
 		cfg.MaxOutput = DefaultMaxOutput
 	}
-	g := &Grader{sandbox: sb, langs: langs, byName: make(map[string]Language, len(langs)), cfg: cfg}
+	g := &Grader{sandbox: sb, byName: make(map[string]Language, len(langs)), cfg: cfg}
 	for _, l := range langs {
 		g.byName[l.Name] = l
 	}
 	return g
 }
-
-// Languages returns the languages this grader runs.
-func (g *Grader) Languages() []Language { return g.langs }
 
 // Language returns the language called name, if this grader runs it.
 func (g *Grader) Language(name string) (Language, bool) {

@@ -128,8 +128,3 @@ func (s *Server) Close() error {
 	defer cancel()
 	return s.server.Shutdown(ctx)
 }
-
-// ServeHTTP lets tests drive the router without a listener.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.echo.ServeHTTP(w, r)
-}

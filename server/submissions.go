@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -131,8 +132,9 @@ func (s *Server) handleSubmissionCreate(c echo.Context) error {
 		if ferr := s.Submissions.FinishSubmission(context.WithoutCancel(ctx), sub.ID, result); ferr != nil {
 			return ferr
 		}
-		if onsite.ErrorCode(err) == onsite.ETOOMANY {
-			return &retryAfterError{err: onsite.Errorf(onsite.ETOOMANY, "%s", onsite.ErrorMessage(err)), seconds: 5}
+		var busy *onsite.Error
+		if errors.As(err, &busy) && busy.Code == onsite.ETOOMANY {
+			return &retryAfterError{err: busy, seconds: 5}
 		}
 		return err
 	}

@@ -28,36 +28,33 @@ func NewQuestionService(db *DB) *QuestionService {
 
 // ImportSets writes sets in one transaction; see questions.Service.
 func (s *QuestionService) ImportSets(ctx context.Context, ownerID int64, sets []*questions.Set) (*questions.ImportReport, error) {
-	report := &questions.ImportReport{Created: []string{}, Updated: []string{}, Retired: []string{}}
-	err := s.db.inTx(ctx, func(tx *Tx) error {
-		for _, set := range sets {
-			if err := importSet(ctx, tx, ownerID, set, report); err != nil {
-				return fmt.Errorf("import set %s: %w", set.Slug, err)
-			}
-			report.Sets = append(report.Sets, set.Slug)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return report, nil
+	return s.importSets(ctx, ownerID, sets, true)
 }
 
 // PreviewImport reports what ImportSets would change, and changes nothing:
 // the same writes happen in a transaction that is rolled back.
 func (s *QuestionService) PreviewImport(ctx context.Context, ownerID int64, sets []*questions.Set) (*questions.ImportReport, error) {
-	report := &questions.ImportReport{Created: []string{}, Updated: []string{}, Retired: []string{}}
+	return s.importSets(ctx, ownerID, sets, false)
+}
+
+// importSets writes the sets in one transaction, committed only if commit.
+func (s *QuestionService) importSets(ctx context.Context, ownerID int64, sets []*questions.Set, commit bool) (*questions.ImportReport, error) {
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
+	report := &questions.ImportReport{Created: []string{}, Updated: []string{}, Retired: []string{}}
 	for _, set := range sets {
 		if err := importSet(ctx, tx, ownerID, set, report); err != nil {
 			return nil, fmt.Errorf("import set %s: %w", set.Slug, err)
 		}
 		report.Sets = append(report.Sets, set.Slug)
+	}
+	if commit {
+		if err := tx.Commit(); err != nil {
+			return nil, err
+		}
 	}
 	return report, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -26,7 +25,7 @@ type graderSetup struct {
 // newGrader builds the sandbox and finds the languages. Without user
 // namespaces it returns nil and logs why.
 func newGrader(ctx context.Context, logger *slog.Logger) *graderSetup {
-	gocache := filepath.Join(os.TempDir(), "onsite-gocache")
+	gocache := grader.DefaultGoCache()
 	if err := os.MkdirAll(gocache, 0o755); err != nil {
 		logger.Error("grading disabled: cannot create the Go build cache", slog.Any("error", err))
 		return nil
