@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -95,10 +96,10 @@ func bankTask(t testing.TB, q questions.Question, lang, code string) Task {
 	}
 	for _, qt := range q.Tests {
 		gt := Test{Name: qt.Name, Sample: qt.Sample, Input: qt.Input, Output: qt.Output}
-		for _, a := range qt.Args {
-			raw, err := json.Marshal(a)
+		if q.Function != nil {
+			args, err := qt.Arguments(q.Function)
 			require.NoError(t, err)
-			gt.Args = append(gt.Args, raw)
+			gt.Args = args
 		}
 		if qt.Expected != nil {
 			raw, err := json.Marshal(qt.Expected)
@@ -524,6 +525,17 @@ func TestBankWrongSolutionsRejected(t *testing.T) {
 				first = fmt.Sprintf("#%d %q", *res.FirstFailure, tc.q.Tests[*res.FirstFailure].Name)
 			}
 			t.Logf("%s: %d/%d passed, first failure %s", res.Verdict, res.Passed, res.Total, first)
+			if want := tc.wrong.Verdict; want != "" {
+				assert.Equal(t, want, string(res.Verdict), "%s", tc.wrong.Why)
+			}
+			if tc.wrong.Verdict == string(TimeLimitExceeded) {
+				// A too-slow answer passes the small tests: the large one
+				// is what separates it from the reference solutions.
+				require.NotNil(t, res.FirstFailure)
+				failed := tc.q.Tests[*res.FirstFailure]
+				assert.True(t, failed.Generate != nil || strings.HasPrefix(failed.Name, "large"),
+					"the slow solution first fails test %q, which is not a large test", failed.Name)
+			}
 			if res.Verdict == CompilationError {
 				t.Logf("compile output: %s", res.CompileOutput)
 			}

@@ -80,6 +80,7 @@ type Question struct {
 	Source           string     `json:"source,omitempty" yaml:"source,omitempty"`
 	License          string     `json:"license,omitempty" yaml:"license,omitempty"`
 
+	Debrief      `yaml:",inline"`
 	Concept      `yaml:",inline"`
 	Behavioral   `yaml:",inline"`
 	SystemDesign `yaml:",inline"`
@@ -89,6 +90,18 @@ type Question struct {
 	Retired     bool      `json:"retired,omitempty" yaml:"-"`
 	CreatedAt   time.Time `json:"created_at" yaml:"-"`
 	UpdatedAt   time.Time `json:"updated_at" yaml:"-"`
+}
+
+// Debrief is what the candidate reads after answering, whatever the kind: the
+// editorial of a coding problem, common mistakes, the follow-up questions an
+// interviewer would ask next, and the rubric the answer is checked against
+// (the STAR checklist of a behavioral question, the design rubric of a system
+// design prompt).
+type Debrief struct {
+	Editorial      string   `json:"editorial,omitempty" yaml:"editorial,omitempty"`
+	CommonMistakes []string `json:"common_mistakes,omitempty" yaml:"common_mistakes,omitempty"`
+	FollowUps      []string `json:"follow_ups,omitempty" yaml:"follow_ups,omitempty"`
+	Rubric         []string `json:"rubric,omitempty" yaml:"rubric,omitempty"`
 }
 
 // Concept is what an ML concept question adds: the model answer and the key
@@ -104,14 +117,12 @@ type Behavioral struct {
 	Competency   string   `json:"competency,omitempty" yaml:"competency,omitempty"`
 	StrongAnswer []string `json:"strong_answer,omitempty" yaml:"strong_answer,omitempty"`
 	RedFlags     []string `json:"red_flags,omitempty" yaml:"red_flags,omitempty"`
-	FollowUps    []string `json:"follow_ups,omitempty" yaml:"follow_ups,omitempty"`
 }
 
 // SystemDesign is what an ML system design prompt adds.
 type SystemDesign struct {
 	ClarifyingQuestions []string `json:"clarifying_questions,omitempty" yaml:"clarifying_questions,omitempty"`
 	Requirements        []string `json:"requirements,omitempty" yaml:"requirements,omitempty"`
-	Rubric              []string `json:"rubric,omitempty" yaml:"rubric,omitempty"`
 	Outline             string   `json:"outline,omitempty" yaml:"outline,omitempty"`
 }
 
@@ -132,12 +143,19 @@ type Coding struct {
 	WrongSolutions []WrongSolution `json:"wrong_solutions,omitempty" yaml:"wrong_solutions,omitempty"`
 }
 
-// WrongSolution is an answer the tests must reject, and why it is wrong.
+// WrongSolution is an answer the tests must reject, why it is wrong, and
+// optionally the verdict it must get (a too-slow answer:
+// time_limit_exceeded).
 type WrongSolution struct {
 	Language string `json:"language" yaml:"language"`
 	Code     string `json:"code" yaml:"code"`
 	Why      string `json:"why" yaml:"why"`
+	Verdict  string `json:"verdict,omitempty" yaml:"verdict,omitempty"`
 }
+
+// WrongVerdicts are the verdicts a wrong solution may be expected to get.
+var WrongVerdicts = []string{"wrong_answer", "time_limit_exceeded", "memory_limit_exceeded",
+	"runtime_error", "compilation_error", "output_limit_exceeded"}
 
 // Mode is how the grader talks to a coding submission.
 type Mode string
@@ -166,15 +184,17 @@ type Param struct {
 var Types = []string{"int", "float", "string", "bool", "int[]", "float[]", "string[]", "bool[]", "int[][]", "float[][]"}
 
 // Test is one case. In function mode Args and Expected are values of the
-// signature's types; in stdio mode Input and Output are text. Sample tests
+// signature's types (or Generate draws the args); in stdio mode Input and
+// Output are text. Sample tests
 // are shown to the candidate and used by Run; the rest are hidden.
 type Test struct {
-	Name     string `json:"name,omitempty" yaml:"name,omitempty"`
-	Sample   bool   `json:"sample,omitempty" yaml:"sample,omitempty"`
-	Args     []any  `json:"args,omitempty" yaml:"args,omitempty"`
-	Expected any    `json:"expected,omitempty" yaml:"expected,omitempty"`
-	Input    string `json:"input,omitempty" yaml:"input,omitempty"`
-	Output   string `json:"output,omitempty" yaml:"output,omitempty"`
+	Name     string     `json:"name,omitempty" yaml:"name,omitempty"`
+	Sample   bool       `json:"sample,omitempty" yaml:"sample,omitempty"`
+	Args     []any      `json:"args,omitempty" yaml:"args,omitempty"`
+	Generate *Generator `json:"generate,omitempty" yaml:"generate,omitempty"`
+	Expected any        `json:"expected,omitempty" yaml:"expected,omitempty"`
+	Input    string     `json:"input,omitempty" yaml:"input,omitempty"`
+	Output   string     `json:"output,omitempty" yaml:"output,omitempty"`
 }
 
 // Comparator says how an answer is compared with the expected one.

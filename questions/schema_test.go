@@ -437,7 +437,7 @@ func TestSchemaRejectsInvalidSets(t *testing.T) {
 		// Fields of another kind.
 		{name: "concept with tests", at: "/questions/0/tests", yaml: head + concept + "  tests: [{sample: true, input: x, output: x}]\n"},
 		{name: "concept with comparator", at: "/questions/0/comparator", yaml: head + concept + "  comparator: {}\n"},
-		{name: "concept with rubric", at: "/questions/0/rubric", yaml: head + concept + "  rubric: [x]\n"},
+		{name: "concept with outline", at: "/questions/0/outline", yaml: head + concept + "  outline: x\n"},
 		{name: "concept with red_flags", at: "/questions/0/red_flags", yaml: head + concept + "  red_flags: [x]\n"},
 		{name: "system design with mode", at: "/questions/0/mode", yaml: head + `
 - slug: q

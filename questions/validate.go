@@ -166,7 +166,7 @@ func (v *validator) question(path string, q *Question) {
 	if q.EstimatedMinutes < 0 || q.EstimatedMinutes > 600 {
 		v.add(path+".estimated_minutes", "is %d; use a number of minutes from 1 to 600", q.EstimatedMinutes)
 	}
-	for _, f := range []struct{ name, text string }{{"prompt", q.Prompt}, {"answer", q.Answer}, {"outline", q.Outline}} {
+	for _, f := range []struct{ name, text string }{{"prompt", q.Prompt}, {"answer", q.Answer}, {"outline", q.Outline}, {"editorial", q.Editorial}} {
 		if len(f.text) > MaxPromptBytes {
 			v.add(path+"."+f.name, "is %d bytes; keep it under %d", len(f.text), MaxPromptBytes)
 		}
@@ -209,10 +209,8 @@ func (v *validator) misplaced(path string, q *Question) {
 		{KindBehavioral, "competency", q.Competency != ""},
 		{KindBehavioral, "strong_answer", len(q.StrongAnswer) > 0},
 		{KindBehavioral, "red_flags", len(q.RedFlags) > 0},
-		{KindBehavioral, "follow_ups", len(q.FollowUps) > 0},
 		{KindSystemDesign, "clarifying_questions", len(q.ClarifyingQuestions) > 0},
 		{KindSystemDesign, "requirements", len(q.Requirements) > 0},
-		{KindSystemDesign, "rubric", len(q.Rubric) > 0},
 		{KindSystemDesign, "outline", q.Outline != ""},
 		{KindCoding, "mode", q.Mode != ""},
 		{KindCoding, "function", q.Function != nil},
@@ -262,6 +260,9 @@ func (v *validator) coding(path string, q *Question) {
 		if strings.TrimSpace(w.Code) == "" {
 			v.add(wp+".code", "is required: the wrong answer the tests must reject")
 		}
+		if w.Verdict != "" && !slices.Contains(WrongVerdicts, w.Verdict) {
+			v.add(wp+".verdict", "%q is not a verdict a wrong solution can get; use one of %s", w.Verdict, strings.Join(WrongVerdicts, ", "))
+		}
 		if strings.TrimSpace(w.Why) == "" {
 			v.add(wp+".why", "is required: say what is wrong with it (a missed edge case, too slow)")
 		}
@@ -276,7 +277,7 @@ func (v *validator) coding(path string, q *Question) {
 			samples++
 		}
 		if q.Mode == ModeStdio {
-			if t.Args != nil || t.Expected != nil {
+			if t.Args != nil || t.Expected != nil || t.Generate != nil {
 				v.add(tp, "has args/expected but the question is in stdio mode; use input and output")
 			}
 			continue
@@ -288,7 +289,9 @@ func (v *validator) coding(path string, q *Question) {
 		if q.Function == nil || !v.signatureOK(q.Function) {
 			continue
 		}
-		if len(t.Args) != len(q.Function.Params) {
+		if g := t.Generate; g != nil {
+			v.generator(tp, t, q.Function)
+		} else if len(t.Args) != len(q.Function.Params) {
 			v.add(tp+".args", "has %s but %s takes %s", count(len(t.Args), "value"), q.Function.Name, count(len(q.Function.Params), "parameter"))
 		} else {
 			for j, a := range t.Args {
@@ -338,6 +341,34 @@ func (v *validator) coding(path string, q *Question) {
 		} else if l.MemoryMB < 16 || l.MemoryMB > 4096 {
 			v.add(path+".limits.memory_mb", "is %d; use 16 to 4096 MB", l.MemoryMB)
 		}
+	}
+}
+
+// generator checks a test whose args are generated.
+func (v *validator) generator(tp string, t Test, sig *Signature) {
+	g := t.Generate
+	if t.Args != nil {
+		v.add(tp+".generate", "is set together with args; use one or the other")
+	}
+	if t.Sample {
+		v.add(tp+".generate", "a sample test is shown to the candidate; write its args out instead")
+	}
+	if g.Seed < 0 {
+		v.add(tp+".generate.seed", "is %d; use a non-negative integer", g.Seed)
+	}
+	if len(g.Args) != len(sig.Params) {
+		v.add(tp+".generate.args", "has %s but %s takes %s", count(len(g.Args), "value"), sig.Name, count(len(sig.Params), "parameter"))
+		return
+	}
+	total := 0
+	for j, a := range g.Args {
+		if msg := a.check(sig.Params[j].Type); msg != "" {
+			v.add(fmt.Sprintf("%s.generate.args[%d]", tp, j), "%s (parameter %s is %s)", msg, sig.Params[j].Name, sig.Params[j].Type)
+		}
+		total += a.size(sig.Params[j].Type)
+	}
+	if total > MaxGeneratedValues {
+		v.add(tp+".generate", "draws %d values; keep a test under %d", total, MaxGeneratedValues)
 	}
 }
 
@@ -489,7 +520,7 @@ func showValue(v any) string {
 // an export and re-import (YAML omits empty lists; a signature always lists
 // its params).
 func (q *Question) normalize() {
-	for _, list := range []*[]string{&q.Topics, &q.Hints, &q.KeyPoints, &q.StrongAnswer, &q.RedFlags, &q.FollowUps,
+	for _, list := range []*[]string{&q.Topics, &q.Hints, &q.KeyPoints, &q.StrongAnswer, &q.RedFlags, &q.FollowUps, &q.CommonMistakes,
 		&q.ClarifyingQuestions, &q.Requirements, &q.Rubric} {
 		if len(*list) == 0 {
 			*list = nil

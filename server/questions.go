@@ -3,11 +3,13 @@ package server
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/onsite-dev/onsite"
+	"github.com/onsite-dev/onsite/grader"
 	"github.com/onsite-dev/onsite/questions"
 )
 
@@ -127,12 +129,40 @@ func (s *Server) handleQuestionIndex(c echo.Context) error {
 }
 
 // viewFor hides hidden tests and reference solutions from everyone but
-// admins and the owner of the question's set.
-func viewFor(user *onsite.User, q *questions.Question) *questions.Question {
-	if user != nil && (user.IsAdmin || (q.OwnerID != 0 && q.OwnerID == user.ID)) {
-		return q
+// admins and the owner of the question's set, and reports whether it did
+// not (full). A coding question's view carries starter code for every
+// installed language, generated from the signature where the author wrote
+// none.
+func (s *Server) viewFor(user *onsite.User, q *questions.Question) (view *questions.Question, full bool) {
+	full = user != nil && (user.IsAdmin || (q.OwnerID != 0 && q.OwnerID == user.ID))
+	if full {
+		c := *q
+		view = &c
+	} else {
+		view = q.PublicView()
 	}
-	return q.PublicView()
+	if q.Kind == questions.KindCoding {
+		view.Starter = s.starters(q)
+	}
+	return view, full
+}
+
+// starters returns q's starter code in each installed language that can
+// answer it: the author's, or one generated from the signature.
+func (s *Server) starters(q *questions.Question) map[string]string {
+	out := map[string]string{}
+	for k, v := range q.Starter {
+		out[k] = v
+	}
+	for _, l := range s.Languages {
+		if _, ok := out[l.Name]; ok || !slices.Contains(l.Modes, grader.Mode(q.Mode)) {
+			continue
+		}
+		if code := grader.Starter(l.Name, graderSignature(q.Function)); code != "" {
+			out[l.Name] = code
+		}
+	}
+	return out
 }
 
 func (s *Server) handleQuestionView(c echo.Context) error {
@@ -140,7 +170,8 @@ func (s *Server) handleQuestionView(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, viewFor(currentUser(c), q))
+	view, _ := s.viewFor(currentUser(c), q)
+	return c.JSON(http.StatusOK, view)
 }
 
 func (s *Server) handleTopicIndex(c echo.Context) error {
@@ -216,11 +247,14 @@ func (s *Server) handleQuestionIndexPage(c echo.Context) error {
 }
 
 // questionPage is one question's data; Full is set for those who may see
-// hidden tests and solutions.
+// hidden tests and solutions. Languages are those that can answer it here.
 type questionPage struct {
-	Q     *questions.Question
-	Full  bool
-	Tests []questions.Test
+	Q         *questions.Question
+	Full      bool
+	Tests     []questions.Test
+	Languages []Language
+	Grading   bool
+	SignedIn  bool
 }
 
 func (s *Server) handleQuestionPage(c echo.Context) error {
@@ -228,6 +262,12 @@ func (s *Server) handleQuestionPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := viewFor(currentUser(c), q)
-	return s.render(c, http.StatusOK, "question", q.Title, questionPage{Q: v, Full: v == q, Tests: v.Tests})
+	v, full := s.viewFor(currentUser(c), q)
+	page := questionPage{Q: v, Full: full, Tests: v.Tests, Grading: s.Queue != nil, SignedIn: currentUser(c) != nil}
+	for _, l := range s.Languages {
+		if _, ok := v.Starter[l.Name]; ok || (q.Kind == questions.KindCoding && q.Mode == questions.ModeStdio && slices.Contains(l.Modes, grader.ModeStdio)) {
+			page.Languages = append(page.Languages, l)
+		}
+	}
+	return s.render(c, http.StatusOK, "question", q.Title, page)
 }

@@ -10,6 +10,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/onsite-dev/onsite/grader"
+	"github.com/onsite-dev/onsite/server"
+	"github.com/onsite-dev/onsite/store"
 )
 
 type listBody struct {
@@ -289,7 +293,7 @@ func TestQuestionPages(t *testing.T) {
 		{"concept", "/questions/bias-variance-tradeoff", []string{"Show the model answer", "Key points"}},
 		{"behavioral", "/questions/influence-without-authority", []string{"Competency:", "A strong answer shows", "Red flags", "Follow-up questions"}},
 		{"system design", "/questions/design-churn-prediction", []string{"Clarifying questions", "Rubric", "Reference outline"}},
-		{"coding", "/questions/roc-auc-with-ties", []string{"Starter code", "Examples", "ms and"}},
+		{"coding", "/questions/roc-auc-with-ties", []string{"Your answer", "The grader is not running", "Examples", "ms and"}},
 		{"filtered list", "/questions?kind=behavioral", []string{"Behavioral", "Showing 1–"}},
 		{"bad filter", "/questions?difficulty=brutal", []string{"is not a difficulty"}},
 	}
@@ -372,4 +376,36 @@ func TestHealthAndAssets(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, api(t, http.MethodGet, ts.URL+"/api/v1/nope", token, "", &body))
 	assert.Equal(t, "not_found", body.Error.Code)
 	assert.Equal(t, "Page not found.", body.Error.Message)
+}
+
+// TestStarterCode: a coding question without starter code of its own gets
+// one generated from its signature in each installed language that can
+// answer it, in the API and on the page.
+func TestStarterCode(t *testing.T) {
+	ts := newTestServer(t, func(s *server.Server, _ *store.DB) {
+		s.Languages = []server.Language{
+			{Name: "python", Title: "Python", Modes: []grader.Mode{grader.ModeFunction, grader.ModeStdio}},
+			{Name: "go", Title: "Go", Modes: []grader.Mode{grader.ModeFunction, grader.ModeStdio}},
+			{Name: "c", Title: "C", Modes: []grader.Mode{grader.ModeStdio}},
+		}
+	})
+	_, token := ts.createUser(t, "ada@example.com", false)
+	var q struct {
+		Starter map[string]string `json:"starter_code"`
+	}
+	require.Equal(t, http.StatusOK, api(t, http.MethodGet, ts.URL+"/api/v1/questions/roc-auc-with-ties", token, "", &q))
+	tests := []struct {
+		lang, want string
+	}{
+		{"python", "def roc_auc(labels: list[int], scores: list[float]) -> float:"},
+		{"go", "func rocAuc(labels []int, scores []float64) float64 {"},
+		{"c", ""},
+	}
+	for _, tc := range tests {
+		if tc.want == "" {
+			assert.NotContains(t, q.Starter, tc.lang, "%s cannot answer a function-mode question", tc.lang)
+			continue
+		}
+		assert.Contains(t, q.Starter[tc.lang], tc.want)
+	}
 }

@@ -161,6 +161,19 @@ func (s *Server) handleSubmissionView(c echo.Context) error {
 	return c.JSON(http.StatusOK, sub)
 }
 
+// graderSignature is the grader's copy of a question's signature; nil for
+// nil.
+func graderSignature(f *questions.Signature) *grader.Signature {
+	if f == nil {
+		return nil
+	}
+	sig := &grader.Signature{Name: f.Name, Returns: f.Returns}
+	for _, p := range f.Params {
+		sig.Params = append(sig.Params, grader.Param{Name: p.Name, Type: p.Type})
+	}
+	return sig
+}
+
 // TaskFor maps a coding question to a grading task in a language: run takes
 // the sample tests, submit every test. The CLI's grade command uses it too.
 func TaskFor(q *questions.Question, lang Language, mode string) (grader.Task, error) {
@@ -172,13 +185,7 @@ func TaskFor(q *questions.Question, lang Language, mode string) (grader.Task, er
 		return grader.Task{}, onsite.Errorf(onsite.EINVALID, "%s cannot answer %s-mode questions here.", lang.Title, gmode)
 	}
 	task := grader.Task{Language: lang.Name, Mode: gmode}
-	if q.Function != nil {
-		sig := &grader.Signature{Name: q.Function.Name, Returns: q.Function.Returns}
-		for _, p := range q.Function.Params {
-			sig.Params = append(sig.Params, grader.Param{Name: p.Name, Type: p.Type})
-		}
-		task.Function = sig
-	}
+	task.Function = graderSignature(q.Function)
 	if q.Comparator != nil {
 		task.Comparator = grader.Comparator{Type: q.Comparator.Type, Tolerance: q.Comparator.Tolerance}
 	}
@@ -192,13 +199,11 @@ func TaskFor(q *questions.Question, lang Language, mode string) (grader.Task, er
 		}
 		gt := grader.Test{Name: t.Name, Sample: t.Sample, Input: t.Input, Output: t.Output}
 		if gmode == grader.ModeFunction {
-			for _, a := range t.Args {
-				raw, err := json.Marshal(a)
-				if err != nil {
-					return grader.Task{}, err
-				}
-				gt.Args = append(gt.Args, raw)
+			args, err := t.Arguments(q.Function)
+			if err != nil {
+				return grader.Task{}, err
 			}
+			gt.Args = args
 			raw, err := json.Marshal(t.Expected)
 			if err != nil {
 				return grader.Task{}, err

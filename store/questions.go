@@ -59,17 +59,37 @@ func (s *QuestionService) importSets(ctx context.Context, ownerID int64, sets []
 	return report, nil
 }
 
-// kindData is the kind-specific part of a question, stored as JSON.
+// kindData is the kind-specific part of a question and its debrief, stored
+// as one JSON object.
 func kindData(q *questions.Question) ([]byte, error) {
+	part, err := kindPart(q)
+	if err != nil {
+		return nil, err
+	}
+	fields := map[string]json.RawMessage{}
+	for _, v := range []any{part, &q.Debrief} {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(raw, &fields); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(fields)
+}
+
+// kindPart points at the kind-specific struct of q.
+func kindPart(q *questions.Question) (any, error) {
 	switch q.Kind {
 	case questions.KindConcept:
-		return json.Marshal(q.Concept)
+		return &q.Concept, nil
 	case questions.KindBehavioral:
-		return json.Marshal(q.Behavioral)
+		return &q.Behavioral, nil
 	case questions.KindSystemDesign:
-		return json.Marshal(q.SystemDesign)
+		return &q.SystemDesign, nil
 	case questions.KindCoding:
-		return json.Marshal(q.Coding)
+		return &q.Coding, nil
 	}
 	return nil, fmt.Errorf("question %s: unknown kind %q", q.Slug, q.Kind)
 }
@@ -254,18 +274,11 @@ func scanQuestion(row interface{ Scan(...any) error }) (*questions.Question, err
 	if err := json.Unmarshal([]byte(hints), &q.Hints); err != nil {
 		return nil, fmt.Errorf("question %s hints: %w", q.Slug, err)
 	}
-	var target any
-	switch q.Kind {
-	case questions.KindConcept:
-		target = &q.Concept
-	case questions.KindBehavioral:
-		target = &q.Behavioral
-	case questions.KindSystemDesign:
-		target = &q.SystemDesign
-	case questions.KindCoding:
-		target = &q.Coding
+	part, err := kindPart(&q)
+	if err != nil {
+		return nil, err
 	}
-	if target != nil {
+	for _, target := range []any{part, &q.Debrief} {
 		if err := json.Unmarshal([]byte(data), target); err != nil {
 			return nil, fmt.Errorf("question %s data: %w", q.Slug, err)
 		}

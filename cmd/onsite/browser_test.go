@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/onsite-dev/onsite/questions"
 )
 
 // The browser tests drive a real, headless Chromium against `onsite serve`.
@@ -465,4 +468,75 @@ func TestScreenshot(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Dir(out), 0o755))
 	require.NoError(t, os.WriteFile(out, png, 0o644))
 	t.Logf("wrote %s (%d bytes)", out, len(png))
+}
+
+// TestBrowserRunAndSubmit answers a coding question on its page: the starter
+// code is there, a wrong answer's Run shows the failing sample with what it
+// returned, the draft survives a reload, and the reference solution is
+// accepted on Submit.
+func TestBrowserRunAndSubmit(t *testing.T) {
+	ctx := newBrowser(t)
+	srv, _, _ := gradingServe(t)
+	do(t, ctx,
+		chromedp.Navigate(srv.URL+"/signin"),
+		chromedp.SendKeys(chromedp.ID("email"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), "password123"),
+	)
+	clickAndLoad(t, ctx, `main form button[type=submit]`)
+	do(t, ctx, chromedp.Navigate(srv.URL+"/questions/precision-recall-f1"),
+		chromedp.SetValue(chromedp.CSS(`select[name=language]`), "python"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("select[name=language]").dispatchEvent(new Event("change"))`))
+	code := `document.querySelector("textarea[name=code]")`
+	assert.Contains(t, js[string](t, ctx, code+`.value`), "def precision_recall_f1(y_true: list[int], y_pred: list[int]) -> list[float]:",
+		"the Python starter code is generated from the signature")
+
+	setCode := func(src string) {
+		t.Helper()
+		raw, err := json.Marshal(src)
+		require.NoError(t, err)
+		do(t, ctx, chromedp.Evaluate[chromedp.Void](code+`.value = `+string(raw)+`; `+code+`.dispatchEvent(new Event("input"))`))
+	}
+	verdict := func() string {
+		t.Helper()
+		do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`.results .verdict`)))
+		return js[string](t, ctx, `document.querySelector(".results .verdict strong").textContent`)
+	}
+
+	setCode("def precision_recall_f1(y_true, y_pred):\n    print('debugging')\n    return [1.0, 1.0, 1.0]\n")
+	do(t, ctx, chromedp.Focus(chromedp.CSS(`textarea[name=code]`)), chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+			ev := input.DispatchKeyEventParams{Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, Modifiers: 2 /* Ctrl */}
+			if _, err := cdp.Call(ctx, target, input.DispatchKeyEvent, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	assert.Equal(t, "Wrong Answer", verdict(), "Ctrl+Enter runs the samples")
+	results := js[string](t, ctx, `document.querySelector(".results").textContent`)
+	assert.Contains(t, results, "(sample)")
+	assert.NotContains(t, results, "(hidden)", "Run grades the sample tests only")
+	assert.Contains(t, results, "Expected")
+	assert.Contains(t, results, "[1.0,1.0,1.0]", "the failing sample shows what the function returned")
+	assert.Contains(t, results, "debugging", "the sample shows the candidate's own prints")
+
+	do(t, ctx, chromedp.Reload())
+	assert.Contains(t, js[string](t, ctx, code+`.value`), "print('debugging')", "the draft survives a reload")
+
+	sets, err := questions.BuiltinSets()
+	require.NoError(t, err)
+	var reference string
+	for _, s := range sets {
+		for _, q := range s.Questions {
+			if q.Slug == "precision-recall-f1" {
+				reference = q.Solutions["python"]
+			}
+		}
+	}
+	require.NotEmpty(t, reference)
+	setCode(reference)
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector(".results").replaceChildren()`),
+		chromedp.Click(chromedp.CSS(`button[value=submit]`)))
+	assert.Equal(t, "Accepted", verdict())
+	assert.Contains(t, js[string](t, ctx, `document.querySelector(".results").innerText`), "(hidden)", "Submit grades the hidden tests too")
 }

@@ -25,3 +25,140 @@ document.addEventListener("submit", (event) => {
 for (const input of document.querySelectorAll("[data-select-on-focus]")) {
   input.addEventListener("focus", () => input.select());
 }
+
+// The answer form of a coding question: the language's starter code, a
+// draft kept per question and language in this browser, and Run or Submit
+// through the grading API with the results shown as the grader reports
+// them.
+const verdictLabels = {
+  accepted: "Accepted",
+  wrong_answer: "Wrong Answer",
+  time_limit_exceeded: "Time Limit Exceeded",
+  memory_limit_exceeded: "Memory Limit Exceeded",
+  runtime_error: "Runtime Error",
+  compilation_error: "Compilation Error",
+  output_limit_exceeded: "Output Limit Exceeded",
+  internal_error: "Internal Error",
+};
+
+function csrfToken() {
+  const field = document.querySelector("input[name='_csrf']");
+  return field ? field.value : "";
+}
+
+function element(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) el.setAttribute(key, value);
+  for (const child of children) {
+    if (child !== null && child !== undefined && child !== "") el.append(child);
+  }
+  return el;
+}
+
+function labelled(label, text) {
+  if (!text) return null;
+  return element("div", { class: "io" }, element("span", { class: "label" }, label), element("pre", {}, text));
+}
+
+function renderResult(box, sub) {
+  box.replaceChildren();
+  const result = sub.result;
+  if (!result) {
+    box.append(element("p", { class: "muted" }, "Still grading…"));
+    return;
+  }
+  const verdict = result.verdict;
+  const summary = element("p", { class: `verdict verdict-${verdict}`, role: "status" },
+    element("strong", {}, verdictLabels[verdict] || verdict),
+    ` · ${result.passed}/${result.total} tests passed · ${Math.round(result.time_ms)} ms`);
+  box.append(summary);
+  if (result.message) box.append(element("p", { class: "muted" }, result.message));
+  if (result.compile_output) box.append(labelled("Compiler", result.compile_output));
+  const list = element("ol", { class: "test-results" });
+  for (const t of result.tests || []) {
+    const name = t.custom ? "custom input" : t.name || `test ${t.index + 1}`;
+    const item = element("li", { class: t.passed ? "passed" : "failed" },
+      element("span", { class: "badge" }, t.passed ? "passed" : verdictLabels[t.verdict] || t.verdict),
+      " ", element("strong", {}, name), t.sample ? " (sample)" : t.custom ? "" : " (hidden)",
+      ` · ${t.time_ms.toFixed(1)} ms`);
+    for (const [label, text] of [["Input", t.input], ["Expected", t.expected], ["Output", t.actual], ["Stdout", t.stdout], ["Stderr", t.stderr]]) {
+      const block = labelled(label, text);
+      if (block) item.append(block);
+    }
+    list.append(item);
+  }
+  box.append(list);
+}
+
+for (const form of document.querySelectorAll(".practice-form")) {
+  const select = form.querySelector("select[name='language']");
+  const code = form.querySelector("textarea[name='code']");
+  const input = form.querySelector("textarea[name='input']");
+  const results = form.parentElement.querySelector(".results");
+  const draftKey = () => `onsite:draft:${form.dataset.question}:${select.value}`;
+  const starter = () => select.selectedOptions[0].dataset.starter || "";
+  const savedLanguage = localStorage.getItem(`onsite:language:${form.dataset.question}`);
+  if (savedLanguage && [...select.options].some((o) => o.value === savedLanguage)) select.value = savedLanguage;
+  const load = () => {
+    code.value = localStorage.getItem(draftKey()) ?? starter();
+  };
+  load();
+  select.addEventListener("change", () => {
+    localStorage.setItem(`onsite:language:${form.dataset.question}`, select.value);
+    load();
+  });
+  code.addEventListener("input", () => localStorage.setItem(draftKey(), code.value));
+  form.querySelector("[data-action='reset']").addEventListener("click", () => {
+    if (code.value !== starter() && !window.confirm("Replace your code with the starter code?")) return;
+    code.value = starter();
+    localStorage.removeItem(draftKey());
+  });
+  // Tab indents instead of leaving the box; Ctrl+Enter runs the samples.
+  code.addEventListener("keydown", (event) => {
+    if (event.key === "Tab" && !event.shiftKey && !event.ctrlKey && !event.metaKey) {
+      event.preventDefault();
+      code.setRangeText(select.value === "go" ? "\t" : "    ", code.selectionStart, code.selectionEnd, "end");
+      code.dispatchEvent(new Event("input"));
+    }
+  });
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit(form.querySelector("button[value='run']"));
+    }
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const mode = event.submitter ? event.submitter.value : "run";
+    const body = { question: form.dataset.question, language: select.value, code: code.value, mode };
+    if (mode === "run" && input && input.value.trim() !== "") body.input = input.value;
+    const buttons = form.querySelectorAll("button[type='submit']");
+    buttons.forEach((b) => { b.disabled = true; });
+    results.replaceChildren(element("p", { class: "muted" }, mode === "run" ? "Running the samples…" : "Grading every test…"));
+    try {
+      let response = await fetch("/api/v1/submissions?wait=true", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+        body: JSON.stringify(body),
+      });
+      let sub = await response.json();
+      if (!response.ok) {
+        const err = sub.error || {};
+        results.replaceChildren(element("p", { class: "alert alert-error", role: "alert" }, err.message || `The server answered ${response.status}.`));
+        return;
+      }
+      while (sub.status !== "done") {
+        renderResult(results, sub);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        response = await fetch(`/api/v1/submissions/${sub.id}`);
+        if (!response.ok) throw new Error(`the server answered ${response.status}`);
+        sub = await response.json();
+      }
+      renderResult(results, sub);
+    } catch (err) {
+      results.replaceChildren(element("p", { class: "alert alert-error", role: "alert" }, `Could not reach the server: ${err.message}`));
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  });
+}
