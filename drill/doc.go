@@ -1,4 +1,5 @@
-// Package drill decides what each candidate practises today: FSRS
-// scheduling as pure functions of the current time, cards, reviews, the
-// daily queue and reminders. (Scheduling arrives in a later issue.)
+// Package drill decides what a candidate practises each day: FSRS-6
+// scheduling of cards (pure functions of the card, the rating and the time
+// passed in), the daily queue, and the ratings suggested from grading.
+// Storage lives in package store.
 package drill
