@@ -191,7 +191,7 @@ func (s *Scheduler) Retrievability(c Card, now time.Time) float64 {
 	if c.State == New || c.LastReview.IsZero() {
 		return 0
 	}
-	return s.forgettingCurve(float64(s.elapsedDays(c.LastReview, now)), c.Stability)
+	return s.forgettingCurve(float64(s.ElapsedDays(c.LastReview, now)), c.Stability)
 }
 
 func (s *Scheduler) forgettingCurve(days, stability float64) float64 {
@@ -210,9 +210,9 @@ func (s *Scheduler) Day(t time.Time) int {
 	return day
 }
 
-// elapsedDays counts the user's days from one review to the next, as
+// ElapsedDays counts the user's days from one review to the next, as
 // ts-fsrs counts calendar days (never negative).
-func (s *Scheduler) elapsedDays(from, to time.Time) int {
+func (s *Scheduler) ElapsedDays(from, to time.Time) int {
 	return max(s.Day(to)-s.Day(from), 0)
 }
 
@@ -285,7 +285,7 @@ func (s *Scheduler) nextInterval(stability float64) int {
 // updateMemory moves stability and difficulty for a review of a card that
 // has been reviewed before.
 func (s *Scheduler) updateMemory(c *Card, r Rating, now time.Time) {
-	if !c.LastReview.IsZero() && s.elapsedDays(c.LastReview, now) == 0 {
+	if !c.LastReview.IsZero() && s.ElapsedDays(c.LastReview, now) == 0 {
 		c.Stability = s.shortTermStability(c.Stability, r)
 	} else {
 		c.Stability = s.nextStability(c.Difficulty, c.Stability, s.Retrievability(*c, now), r)

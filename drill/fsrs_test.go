@@ -125,7 +125,7 @@ func TestDaysFollowTheUsersDayStart(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, s.elapsedDays(tc.from, tc.to))
+			assert.Equal(t, tc.want, s.ElapsedDays(tc.from, tc.to))
 		})
 	}
 }
