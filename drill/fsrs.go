@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -431,4 +432,25 @@ func (s *Scheduler) fuzz(days int, key uint64, reps int, now time.Time) int {
 // in minutes), as review logs record it.
 func ScheduledDays(c Card) int {
 	return int(c.Due.Sub(c.LastReview).Hours() / 24)
+}
+
+// MarshalJSON writes a rating by name, as the API shows it.
+func (r Rating) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + r.String() + `"`), nil
+}
+
+// UnmarshalJSON reads a rating by name ("good") or number (3).
+func (r *Rating) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	got, err := ParseRating(s)
+	if err != nil {
+		return err
+	}
+	*r = got
+	return nil
+}
+
+// MarshalJSON writes a state by name.
+func (s State) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + s.String() + `"`), nil
 }

@@ -26,8 +26,8 @@ func TestSchedulerAgreesWithTSFSRS(t *testing.T) {
 		t.Skip("SKIP: node is not installed; the differential test against ts-fsrs did not run")
 	}
 	type review struct {
-		Rating Rating `json:"rating"`
-		At     int64  `json:"at"`
+		Rating int   `json:"rating"` // ts-fsrs takes the number
+		At     int64 `json:"at"`
 	}
 	type sequence struct {
 		Start   int64    `json:"start"`
@@ -50,7 +50,7 @@ func TestSchedulerAgreesWithTSFSRS(t *testing.T) {
 			}
 			c = s.Next(c, r, now)
 			cards = append(cards, c)
-			seq.Reviews = append(seq.Reviews, review{Rating: r, At: now.UnixMilli()})
+			seq.Reviews = append(seq.Reviews, review{Rating: int(r), At: now.UnixMilli()})
 			// The next review comes at the due moment, or early, or late.
 			wait := min(c.Due.Sub(now), 3*365*24*time.Hour)
 			switch rng.IntN(4) {

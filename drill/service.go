@@ -52,11 +52,13 @@ type Today struct {
 	Date string `json:"date"`
 	// Due and New count what the queue holds of each; Reviewed counts
 	// today's reviews so far.
-	Due      int    `json:"due"`
-	New      int    `json:"new"`
-	Reviewed int    `json:"reviewed"`
-	Minutes  int    `json:"estimated_minutes"`
-	Queue    []Item `json:"queue"`
+	Due      int `json:"due"`
+	New      int `json:"new"`
+	Reviewed int `json:"reviewed"`
+	// Later counts learning cards that come back later today.
+	Later   int    `json:"later"`
+	Minutes int    `json:"estimated_minutes"`
+	Queue   []Item `json:"queue"`
 }
 
 // Stats is the dashboard.

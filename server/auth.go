@@ -144,6 +144,9 @@ func (s *Server) handleHome(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusSeeOther, "/signin")
 	}
+	if s.Drill != nil {
+		return c.Redirect(http.StatusSeeOther, "/dashboard")
+	}
 	return c.Redirect(http.StatusSeeOther, "/questions")
 }
 

@@ -263,11 +263,17 @@ func (s *Server) handleQuestionPage(c echo.Context) error {
 		return err
 	}
 	v, full := s.viewFor(currentUser(c), q)
+	return s.render(c, http.StatusOK, "question", q.Title, s.questionPageFor(c, q, v, full))
+}
+
+// questionPageFor is what the question template shows of q: its view, and
+// the languages that can answer it on this server.
+func (s *Server) questionPageFor(c echo.Context, q, v *questions.Question, full bool) questionPage {
 	page := questionPage{Q: v, Full: full, Tests: v.Tests, Grading: s.Queue != nil, SignedIn: currentUser(c) != nil}
 	for _, l := range s.Languages {
 		if _, ok := v.Starter[l.Name]; ok || (q.Kind == questions.KindCoding && q.Mode == questions.ModeStdio && slices.Contains(l.Modes, grader.ModeStdio)) {
 			page.Languages = append(page.Languages, l)
 		}
 	}
-	return s.render(c, http.StatusOK, "question", q.Title, page)
+	return page
 }

@@ -65,7 +65,8 @@ func loadPages() (*pages, error) {
 		"kindLabel": func(k questions.Kind) string {
 			return k.Label()
 		},
-		"add": func(a, b int) int { return a + b },
+		"add":     func(a, b int) int { return a + b },
+		"percent": func(f float64) float64 { return 100 * f },
 		// json shows a test's values as the candidate writes them: [1, 2],
 		// not Go's [1 2].
 		"json": func(v any) string {

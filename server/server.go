@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/onsite-dev/onsite"
+	"github.com/onsite-dev/onsite/drill"
 	"github.com/onsite-dev/onsite/grader"
 	"github.com/onsite-dev/onsite/questions"
 )
@@ -30,6 +31,9 @@ type Server struct {
 	Sessions  onsite.SessionService
 	Tokens    onsite.TokenService
 	Questions questions.Service
+	// Drill schedules practice; without it the drill pages and API answer
+	// 503.
+	Drill drill.Service
 	// Submissions, Queue and Waiter grade code; Languages lists what the
 	// grader found installed. Without a Queue the grading API answers 503.
 	Submissions grader.SubmissionService

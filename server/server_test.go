@@ -54,6 +54,7 @@ func newTestServer(t *testing.T, configure ...func(*server.Server, *store.DB)) *
 	s.Sessions = store.NewSessionService(db)
 	s.Tokens = store.NewTokenService(db)
 	s.Questions = qs
+	s.Drill = store.NewDrillService(db)
 	s.Ready = db.Ping
 	for _, f := range configure {
 		f(s, db)

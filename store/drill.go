@@ -152,7 +152,7 @@ func (s *DrillService) today(ctx context.Context, d *drillDay) (*drill.Today, er
 	}
 	st := d.settings
 	plan := drill.Plan{NewLeft: st.NewPerDay - introduced, ReviewsLeft: st.ReviewsPerDay - (reviewed - introduced), Mix: st.Mix}
-	due, err := s.dueItems(ctx, d, max(plan.ReviewsLeft, 0))
+	due, err := s.dueItems(ctx, d, d.now, max(plan.ReviewsLeft, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -168,8 +168,19 @@ func (s *DrillService) today(ctx context.Context, d *drillDay) (*drill.Today, er
 		}
 	}
 	t := &drill.Today{Date: d.start.In(locationOf(st)).Format("2006-01-02"), Reviewed: reviewed, Queue: drill.BuildQueue(due, fresh, plan)}
-	if t.Queue == nil {
-		t.Queue = []drill.Item{}
+	if len(t.Queue) == 0 {
+		// Nothing else left: learning cards due soon come early, as in
+		// Anki.
+		if t.Queue, err = s.dueItems(ctx, d, d.now.Add(learnAhead), max(plan.ReviewsLeft, 0)); err != nil {
+			return nil, err
+		}
+		if t.Queue == nil {
+			t.Queue = []drill.Item{}
+		}
+	}
+	if err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cards WHERE user_id = ? AND due < ? AND state IN (1, 3) AND due > ?`,
+		d.user.ID, formatTime(d.end), formatTime(d.now.Add(learnAhead))).Scan(&t.Later); err != nil {
+		return nil, err
 	}
 	// The estimate uses the user's own answer times once there are some.
 	var perCard time.Duration
@@ -219,19 +230,24 @@ func scanItem(scan func(...any) error, extra ...any) (drill.Item, error) {
 	return it, nil
 }
 
-// dueItems returns up to limit cards due before the end of the user's day,
-// those most likely forgotten first. Retrievability falls with the time
-// since the last review over the stability, so SQL can order by that ratio
-// and leave the exact figure to the scheduler.
-func (s *DrillService) dueItems(ctx context.Context, d *drillDay, limit int) ([]drill.Item, error) {
+// learnAhead is how early a learning card may come back when nothing else
+// is left to do.
+const learnAhead = 20 * time.Minute
+
+// dueItems returns up to limit cards due: review cards due before the end of
+// the user's day, learning and relearning cards due by learnUntil; those
+// most likely forgotten first. Retrievability falls with the time since the
+// last review over the stability, so SQL can order by that ratio and leave
+// the exact figure to the scheduler.
+func (s *DrillService) dueItems(ctx context.Context, d *drillDay, learnUntil time.Time, limit int) ([]drill.Item, error) {
 	if limit == 0 {
 		return nil, nil
 	}
 	rows, err := s.db.db.QueryContext(ctx, `SELECT `+itemColumns+`, `+cardColumns+`
 		FROM cards c JOIN questions q ON q.id = c.question_id
-		WHERE c.user_id = ? AND c.due < ? AND c.state > 0
+		WHERE c.user_id = ? AND c.due < ? AND (c.state = 2 OR (c.state IN (1, 3) AND c.due <= ?))
 		ORDER BY (julianday(?) - julianday(c.last_review)) / c.stability DESC LIMIT ?`,
-		d.user.ID, formatTime(d.end), formatTime(d.now), limit)
+		d.user.ID, formatTime(d.end), formatTime(learnUntil), formatTime(d.now), limit)
 	if err != nil {
 		return nil, err
 	}

@@ -57,6 +57,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv.Sessions = store.NewSessionService(db)
 	srv.Tokens = store.NewTokenService(db)
 	srv.Questions = qs
+	srv.Drill = store.NewDrillService(db)
 	srv.Ready = db.Ping
 	srv.OpenRegistration = *openRegistration
 	srv.SecureCookies = *secureCookies

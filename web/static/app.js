@@ -155,10 +155,67 @@ for (const form of document.querySelectorAll(".practice-form")) {
         sub = await response.json();
       }
       renderResult(results, sub);
+      form.dispatchEvent(new CustomEvent("onsite:graded", { bubbles: true, detail: sub }));
     } catch (err) {
       results.replaceChildren(element("p", { class: "alert alert-error", role: "alert" }, `Could not reach the server: ${err.message}`));
     } finally {
       buttons.forEach((b) => { b.disabled = false; });
+    }
+  });
+}
+
+// The drill: keys 1-4 rate, u undoes, space reveals the answer; a coding
+// card's submissions ask the server for a suggested rating, which the
+// candidate can still change.
+const ratingForm = document.querySelector(".rating-form");
+if (ratingForm) {
+  const card = document.querySelector(".drill-card");
+  const typing = (target) => target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (/^[1-4]$/.test(event.key)) {
+      const button = ratingForm.querySelector(`button[data-key="${event.key}"]`);
+      if (button) {
+        event.preventDefault();
+        ratingForm.requestSubmit(button);
+      }
+    } else if (event.key === "u") {
+      const undo = document.querySelector(".undo-form");
+      if (undo) {
+        event.preventDefault();
+        undo.requestSubmit();
+      }
+    } else if (event.key === " ") {
+      const answer = card && card.querySelector("details.answer:not([open])");
+      if (answer) {
+        event.preventDefault();
+        answer.open = true;
+      }
+    }
+  });
+  const accepted = [];
+  let hints = 0;
+  if (card) {
+    for (const hint of card.querySelectorAll("details.reveal:not(.answer)")) {
+      hint.addEventListener("toggle", () => { if (hint.open) hints++; }, { once: true });
+    }
+  }
+  document.addEventListener("onsite:graded", async (event) => {
+    const sub = event.detail;
+    if (!card || sub.mode !== "submit" || !sub.result) return;
+    accepted.push(sub.result.verdict === "accepted");
+    const shownAt = Number(ratingForm.querySelector("input[name='shown_at']").value);
+    const response = await fetch("/api/v1/drill/suggest", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+      body: JSON.stringify({ question: card.dataset.question, accepted, hints_used: hints, took_ms: Date.now() - shownAt }),
+    });
+    if (!response.ok) return;
+    const { number } = await response.json();
+    for (const button of ratingForm.querySelectorAll("button.rating")) {
+      const suggested = button.dataset.key === String(number);
+      button.classList.toggle("suggested", suggested);
+      if (suggested) button.focus();
     }
   });
 }
