@@ -195,6 +195,12 @@ func (s *Scheduler) Retrievability(c Card, now time.Time) float64 {
 	return s.forgettingCurve(float64(s.ElapsedDays(c.LastReview, now)), c.Stability)
 }
 
+// RetrievabilityAt is the forgetting curve at a number of days elapsed per
+// day of stability.
+func (s *Scheduler) RetrievabilityAt(daysPerStability float64) float64 {
+	return s.forgettingCurve(math.Max(daysPerStability, 0), 1)
+}
+
 func (s *Scheduler) forgettingCurve(days, stability float64) float64 {
 	return math.Pow(1+s.factor*days/stability, s.decay)
 }

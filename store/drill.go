@@ -243,11 +243,14 @@ func (s *DrillService) dueItems(ctx context.Context, d *drillDay, learnUntil tim
 	if limit == 0 {
 		return nil, nil
 	}
+	// Pick the cards first, then read their questions: only limit rows
+	// join.
 	rows, err := s.db.db.QueryContext(ctx, `SELECT `+itemColumns+`, `+cardColumns+`
-		FROM cards c JOIN questions q ON q.id = c.question_id
-		WHERE c.user_id = ? AND c.due < ? AND (c.state = 2 OR (c.state IN (1, 3) AND c.due <= ?))
-		ORDER BY (julianday(?) - julianday(c.last_review)) / c.stability DESC LIMIT ?`,
-		d.user.ID, formatTime(d.end), formatTime(learnUntil), formatTime(d.now), limit)
+		FROM (SELECT * FROM cards WHERE user_id = ? AND due < ? AND (state = 2 OR (state IN (1, 3) AND due <= ?))
+			ORDER BY (julianday(?) - julianday(last_review)) / stability DESC LIMIT ?) c
+		JOIN questions q ON q.id = c.question_id
+		ORDER BY (julianday(?) - julianday(c.last_review)) / c.stability DESC`,
+		d.user.ID, formatTime(d.end), formatTime(learnUntil), formatTime(d.now), limit, formatTime(d.now))
 	if err != nil {
 		return nil, err
 	}
@@ -271,11 +274,13 @@ func (s *DrillService) dueItems(ctx context.Context, d *drillDay, learnUntil tim
 // newItems returns up to limit questions of a kind the user can see and
 // has no card for, easy ones first, in their sets' order.
 func (s *DrillService) newItems(ctx context.Context, d *drillDay, kind questions.Kind, limit int) ([]drill.Item, error) {
+	// The ORDER BY is the questions_drill_order index, so SQLite walks it
+	// and stops at the limit instead of sorting every candidate.
 	rows, err := s.db.db.QueryContext(ctx, `SELECT `+itemColumns+`
 		FROM questions q JOIN question_sets s ON s.id = q.set_id
 		WHERE q.kind = ? AND q.retired = 0 AND (s.owner_id IS NULL OR s.owner_id = ?)
 			AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.user_id = ? AND c.question_id = q.id AND c.state > 0)
-		ORDER BY CASE q.difficulty WHEN 'easy' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, s.slug, q.position
+		ORDER BY CASE q.difficulty WHEN 'easy' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, q.set_id, q.position
 		LIMIT ?`, kind, d.user.ID, d.user.ID, limit)
 	if err != nil {
 		return nil, err

@@ -197,3 +197,28 @@ func TestDrillStats(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, stats.Streak)
 }
+
+// TestDrillQueryPlans: the drill's hot queries use their indexes, so they
+// stay fast for a user with thousands of cards (BenchmarkDrill measures
+// them).
+func TestDrillQueryPlans(t *testing.T) {
+	f := newDrillFixture(t)
+	plans := queryPlans(t, f.db, 1, formatTime(f.clock), 20000)
+	tests := []struct {
+		query, want string
+	}{
+		{"due cards", "USING INDEX cards_user_due (user_id=? AND due<?)"},
+		{"new questions", "USING INDEX questions_drill_order (kind=?)"},
+		{"new questions", "USING INDEX sqlite_autoindex_cards_1 (user_id=? AND question_id=?)"},
+		{"day totals", "USING PRIMARY KEY (user_id=? AND day>?)"},
+		{"last review", "USING INDEX reviews_user_id (user_id=?)"},
+		{"forecast", "USING INDEX cards_user_due (user_id=? AND due<?)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.query, func(t *testing.T) {
+			assert.Contains(t, plans[tc.query], tc.want)
+			assert.NotContains(t, plans[tc.query], "SCAN c ", "no full scan of cards")
+		})
+	}
+	assert.NotContains(t, plans["new questions"], "TEMP B-TREE", "new questions come in index order, unsorted")
+}

@@ -32,6 +32,11 @@ CREATE TABLE cards (
 -- Today's due cards, and the forecast.
 CREATE INDEX cards_user_due ON cards (user_id, due);
 
+-- New questions in the order the drill introduces them (easy first, then
+-- each set's order), so finding the next ones walks an index and stops.
+CREATE INDEX questions_drill_order ON questions
+	(kind, (CASE difficulty WHEN 'easy' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END), set_id, position) WHERE retired = 0;
+
 CREATE TABLE reviews (
 	id             INTEGER PRIMARY KEY,
 	card_id        INTEGER NOT NULL REFERENCES cards (id) ON DELETE CASCADE,
