@@ -54,7 +54,10 @@ func TestHostile(t *testing.T) {
 			check: func(t *testing.T, out *grader.Outcome, elapsed time.Duration) {
 				assert.True(t, out.TimedOut, "TimedOut")
 				assert.Contains(t, []int{int(syscall.SIGXCPU), int(syscall.SIGKILL)}, out.Signal)
-				assert.GreaterOrEqual(t, out.CPUTime, 900*time.Millisecond)
+				// RLIMIT_CPU also counts what the helper spent before exec
+				// (more on a loaded machine), so the program itself gets a
+				// little less than the second.
+				assert.GreaterOrEqual(t, out.CPUTime, 700*time.Millisecond)
 				assert.Less(t, elapsed, 5*time.Second)
 			},
 		},
