@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -82,8 +83,16 @@ func (s *Server) handleDrillSettingsUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Fields left out keep their values.
-	if err := json.NewDecoder(c.Request().Body).Decode(&st); err != nil {
+	// Fields left out keep their values; a mix given replaces the mix.
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err == nil && fields["mix"] != nil {
+		st.Mix = nil
+	}
+	if err := json.Unmarshal(body, &st); err != nil {
 		return onsite.Errorf(onsite.EINVALID, "Send the settings as JSON, such as {\"new_per_day\": 15}: %v.", err)
 	}
 	if err := s.Drill.UpdateSettings(ctx, st); err != nil {

@@ -75,6 +75,11 @@ func TestDrillAPI(t *testing.T) {
 	assert.Equal(t, 0.9, settings.DesiredRetention, "fields left out keep their values")
 	require.Equal(t, http.StatusOK, api(t, http.MethodGet, ts.URL+"/api/v1/drill/today", token, "", &today))
 	assert.Len(t, today.Queue, 3)
+	require.Equal(t, http.StatusOK, api(t, http.MethodPut, ts.URL+"/api/v1/drill/settings", token, `{"mix": {"behavioral": 1}}`, &settings))
+	require.Equal(t, http.StatusOK, api(t, http.MethodGet, ts.URL+"/api/v1/drill/today", token, "", &today))
+	for _, it := range today.Queue {
+		assert.Equal(t, "behavioral", it.Kind, "a mix given replaces the whole mix")
+	}
 
 	tests := []struct {
 		name, method, path, body string

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -14,8 +17,9 @@ import (
 	"github.com/onsite-dev/onsite/questions"
 )
 
-// benchServer starts serve with an account and returns its URL, a token and
-// the built-in question the benchmarks submit to.
+// benchServer starts serve with an account and a question like the bank's
+// precision-recall-f1 but with 20 small tests (the measure), and
+// returns its URL, a token and that question.
 func benchServer(b *testing.B) (string, string, *questions.Question) {
 	dir := b.TempDir()
 	srv := startServe(b, dir)
@@ -26,15 +30,43 @@ func benchServer(b *testing.B) (string, string, *questions.Question) {
 	Main(b.Context(), []string{"users", "create", "--email", "b@example.com", "--password-stdin", "--data", dir}, strings.NewReader("password123\n"), &out, &errOut)
 	out.Reset()
 	Main(b.Context(), []string{"tokens", "create", "--email", "b@example.com", "--name", "bench", "--data", dir}, strings.NewReader(""), &out, &errOut)
+	token := strings.TrimSpace(out.String())
 	sets, err := questions.BuiltinSets()
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, s := range sets {
 		for i := range s.Questions {
-			if s.Questions[i].Slug == "precision-recall-f1" {
-				return srv.URL, strings.TrimSpace(out.String()), &s.Questions[i]
+			if s.Questions[i].Slug != "precision-recall-f1" {
+				continue
 			}
+			q := s.Questions[i]
+			q.Slug = "bench-precision-recall-f1"
+			var small []questions.Test
+			for _, t := range q.Tests {
+				if t.Generate == nil {
+					small = append(small, t)
+				}
+			}
+			q.Tests = nil
+			for i := range 20 {
+				t := small[i%len(small)]
+				t.Name = fmt.Sprintf("%s %d", t.Name, i)
+				q.Tests = append(q.Tests, t)
+			}
+			data, err := questions.MarshalYAML(&questions.Set{Slug: "bench", Title: "Bench", Version: 1, Questions: []questions.Question{q}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			file := filepath.Join(dir, "bench.yaml")
+			if err := os.WriteFile(file, data, 0o600); err != nil {
+				b.Fatal(err)
+			}
+			errOut.Reset()
+			if code := Main(b.Context(), []string{"import", "--data", dir, file}, strings.NewReader(""), &out, &errOut); code != 0 {
+				b.Fatalf("import: %s", errOut.String())
+			}
+			return srv.URL, token, &q
 		}
 	}
 	b.Fatal("question not found")

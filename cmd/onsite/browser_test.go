@@ -570,3 +570,54 @@ func TestBrowserDrill(t *testing.T) {
 	assert.Contains(t, js[string](t, ctx, main), "0 done today", "u undid the rating")
 	assert.Equal(t, first, js[string](t, ctx, `document.querySelector(".drill-card").dataset.question`), "the undone card is back")
 }
+
+// TestBrowserDrillCodingCard solves a coding card in the drill: the
+// reference solution is accepted and the drill suggests Easy (first try, well
+// under the estimate), which one key press records.
+func TestBrowserDrillCodingCard(t *testing.T) {
+	ctx := newBrowser(t)
+	srv, _, token := gradingServe(t)
+	req, err := http.NewRequest(http.MethodPut, srv.URL+"/api/v1/drill/settings", strings.NewReader(`{"new_per_day": 1, "mix": {"coding": 1}}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	do(t, ctx,
+		chromedp.Navigate(srv.URL+"/signin"),
+		chromedp.SendKeys(chromedp.ID("email"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), "password123"),
+	)
+	clickAndLoad(t, ctx, `main form button[type=submit]`)
+	do(t, ctx, chromedp.Navigate(srv.URL+"/drill"))
+	slug := js[string](t, ctx, `document.querySelector(".drill-card").dataset.question`)
+	require.Equal(t, "coding", js[string](t, ctx, `document.querySelector(".drill-card").dataset.kind`))
+	sets, err := questions.BuiltinSets()
+	require.NoError(t, err)
+	var reference string
+	for _, s := range sets {
+		for _, q := range s.Questions {
+			if q.Slug == slug {
+				reference = q.Solutions["python"]
+			}
+		}
+	}
+	require.NotEmpty(t, reference, "the bank has a Python solution for %s", slug)
+	raw, err := json.Marshal(reference)
+	require.NoError(t, err)
+	code := `document.querySelector("textarea[name=code]")`
+	do(t, ctx,
+		chromedp.SetValue(chromedp.CSS(`select[name=language]`), "python"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("select[name=language]").dispatchEvent(new Event("change"))`),
+		chromedp.Evaluate[chromedp.Void](code+`.value = `+string(raw)),
+		chromedp.Click(chromedp.CSS(`button[value=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.rating.suggested`)),
+	)
+	assert.Equal(t, "Accepted", js[string](t, ctx, `document.querySelector(".results .verdict strong").textContent`))
+	assert.Equal(t, "4", js[string](t, ctx, `document.querySelector(".rating.suggested").dataset.key`), "accepted first try, quickly: Easy")
+	_, err = chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, press("4", "Digit4", 52, "4")))
+	require.NoError(t, err)
+	assert.Contains(t, js[string](t, ctx, `document.querySelector("main").innerText`), "1 done today")
+}

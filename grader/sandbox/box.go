@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/onsite-dev/onsite/grader"
+	"github.com/onsite-dev/onsite/grader/sandbox/boxhelper"
 )
 
 // Defaults for what a Cmd leaves at zero.
@@ -99,7 +100,7 @@ func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) 
 	if cmd.FileSize <= 0 {
 		cmd.FileSize = defaultFileSize
 	}
-	cfg := runConfig{
+	cfg := boxhelper.RunConfig{
 		Argv: cmd.Argv, Env: cmd.Env, Box: b.dir,
 		FileSize: uint64(cmd.FileSize), NoFile: noFile, Stack: stackSize,
 	}
@@ -212,7 +213,7 @@ func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) 
 	if err := ctx.Err(); err != nil {
 		return out, fmt.Errorf("sandbox: %w", err)
 	}
-	var st helperStatus
+	var st boxhelper.Status
 	if status.Len() > 0 {
 		if err := json.Unmarshal(status.Bytes(), &st); err != nil {
 			return out, fmt.Errorf("sandbox: helper status: %w", err)
@@ -256,8 +257,8 @@ func (s *Sandbox) helperAttr() *syscall.SysProcAttr {
 	a := &syscall.SysProcAttr{
 		Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS |
 			syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS,
-		UidMappings: []syscall.SysProcIDMap{{ContainerID: insideID, HostID: s.hostID, Size: 1}},
-		GidMappings: []syscall.SysProcIDMap{{ContainerID: insideID, HostID: s.hostGID, Size: 1}},
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: boxhelper.InsideID, HostID: s.hostID, Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: boxhelper.InsideID, HostID: s.hostGID, Size: 1}},
 		Pdeathsig:   syscall.SIGKILL,
 	}
 	if s.root0 {
@@ -266,7 +267,7 @@ func (s *Sandbox) helperAttr() *syscall.SysProcAttr {
 		a.GidMappingsEnableSetgroups = true
 		return a
 	}
-	a.Credential = &syscall.Credential{Uid: insideID, Gid: insideID, NoSetGroups: true}
+	a.Credential = &syscall.Credential{Uid: boxhelper.InsideID, Gid: boxhelper.InsideID, NoSetGroups: true}
 	a.AmbientCaps = []uintptr{unix.CAP_SYS_ADMIN}
 	return a
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/onsite-dev/onsite/grader"
+	"github.com/onsite-dev/onsite/grader/sandbox/boxhelper"
 )
 
 // DefaultReadOnlyPaths are visible, read-only, in every box: the system's
@@ -51,7 +52,7 @@ type Sandbox struct {
 	log     *slog.Logger
 	exe     *os.File // the binary, re-executed as the helper
 	root    string
-	mounts  []mountSpec
+	mounts  []boxhelper.MountSpec
 	cg      *cgroups
 	cgErr   error
 	hostID  int
@@ -170,10 +171,10 @@ func (s *Sandbox) addMount(p string, dev bool) error {
 		if err != nil {
 			return err
 		}
-		s.mounts = append(s.mounts, mountSpec{Path: p, Symlink: t})
+		s.mounts = append(s.mounts, boxhelper.MountSpec{Path: p, Symlink: t})
 		return nil
 	}
-	s.mounts = append(s.mounts, mountSpec{Path: p, Source: p, Dir: fi.IsDir(), Dev: dev, Writable: dev})
+	s.mounts = append(s.mounts, boxhelper.MountSpec{Path: p, Source: p, Dir: fi.IsDir(), Dev: dev, Writable: dev})
 	return nil
 }
 
@@ -212,4 +213,12 @@ func (s *Sandbox) NewBox(ctx context.Context) (grader.Box, error) {
 		}
 	}
 	return &box{s: s, dir: dir}, nil
+}
+
+// RunHelperIfRequested turns the process into the sandbox helper when it was
+// started as one, and never returns then. The helper package already does
+// this while the binary initialises; calling it first thing in main (and in
+// TestMain of packages that run boxes) keeps that explicit.
+func RunHelperIfRequested() {
+	boxhelper.RunIfRequested()
 }

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+
+	"github.com/onsite-dev/onsite/grader/sandbox/boxhelper"
 )
 
 // helperProc is a helper already started in its namespaces, its Go runtime
@@ -34,7 +36,7 @@ func (h *helperProc) discard() {
 	_ = h.c.Wait()
 }
 
-// startHelper starts a helper that waits for its config on fdConfig.
+// startHelper starts a helper that waits for its config on boxhelper.FDConfig.
 func (s *Sandbox) startHelper() (*helperProc, error) {
 	var files []*os.File
 	pipe := func() (r, w *os.File, err error) {
@@ -56,8 +58,8 @@ func (s *Sandbox) startHelper() (*helperProc, error) {
 		}
 	}
 	h.c = &exec.Cmd{
-		Path:        fmt.Sprintf("/proc/self/fd/%d", fdExe),
-		Args:        []string{"onsite-sandbox", helperArg},
+		Path:        fmt.Sprintf("/proc/self/fd/%d", boxhelper.FDExe),
+		Args:        []string{"onsite-sandbox", boxhelper.Arg},
 		Env:         []string{},
 		Stdin:       inR,
 		Stdout:      outW,
@@ -75,7 +77,7 @@ func (s *Sandbox) startHelper() (*helperProc, error) {
 	}
 	// The root is the same for every run: the helper builds it now, while
 	// it waits for a run.
-	root := rootConfig{
+	root := boxhelper.RootConfig{
 		SetUID: s.root0, NewRoot: filepath.Join(s.root, "newroot"), Mounts: s.mounts,
 		TmpSize: s.cfg.TmpSize, Overlays: s.cfg.OverlayPaths,
 	}

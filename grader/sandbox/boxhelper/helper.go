@@ -1,4 +1,4 @@
-package sandbox
+package boxhelper
 
 import (
 	"encoding/json"
@@ -14,23 +14,23 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// helperArg is the first argument that turns the binary into the helper.
-const helperArg = "__onsite_sandbox_helper"
+// Arg is the first argument that turns the binary into the helper.
+const Arg = "__onsite_sandbox_helper"
 
 // The helper's file descriptors, as the parent lays them out with
 // exec.Cmd.ExtraFiles: the config pipe, the status pipe, then the binary
 // itself (executed through /proc/self/fd).
 const (
-	fdConfig = 3
-	fdStatus = 4
-	fdExe    = 5
+	FDConfig = 3
+	FDStatus = 4
+	FDExe    = 5
 )
 
 // The id of the user inside every box; never 0.
-const insideID = 1000
+const InsideID = 1000
 
-// mountSpec is one path of the new root.
-type mountSpec struct {
+// MountSpec is one path of the new root.
+type MountSpec struct {
 	Path     string `json:"path"`              // where, inside
 	Source   string `json:"source,omitempty"`  // bind-mount this host path
 	Symlink  string `json:"symlink,omitempty"` // or make this symlink
@@ -39,16 +39,16 @@ type mountSpec struct {
 	Dev      bool   `json:"dev,omitempty"`
 }
 
-// helperConfig is what the parent sends the helper through fdConfig, in two
+// Config is what the parent sends the helper through FDConfig, in two
 // JSON documents: the root, when the helper is started (a spare builds its
 // root ahead of need), and the run, when a program is to run.
-type helperConfig struct {
-	rootConfig
-	runConfig
+type Config struct {
+	RootConfig
+	RunConfig
 }
 
-// rootConfig is the same for every box of a Sandbox.
-type rootConfig struct {
+// RootConfig is the same for every box of a Sandbox.
+type RootConfig struct {
 	// SetUID says the helper runs as root inside and the program must be
 	// made the unprivileged user; else the helper already is that user and
 	// only drops its ambient capabilities.
@@ -56,7 +56,7 @@ type rootConfig struct {
 	// NewRoot is an empty host directory to build the new root on, away
 	// from every bind source.
 	NewRoot string      `json:"new_root"`
-	Mounts  []mountSpec `json:"mounts"`
+	Mounts  []MountSpec `json:"mounts"`
 	TmpSize int64       `json:"tmp_size"`
 	// Overlays are host directories shown at the same path with a private,
 	// throw-away upper layer: the box reads what they hold and its writes
@@ -64,8 +64,8 @@ type rootConfig struct {
 	Overlays []string `json:"overlays,omitempty"`
 }
 
-// runConfig is one program's run; receiving it is the helper's go-ahead.
-type runConfig struct {
+// RunConfig is one program's run; receiving it is the helper's go-ahead.
+type RunConfig struct {
 	Argv []string `json:"argv"`
 	Env  []string `json:"env"`
 	// Box is the host work directory, bound at /box.
@@ -76,8 +76,8 @@ type runConfig struct {
 	Stack      uint64 `json:"stack"`
 }
 
-// helperStatus is what the helper reports through fdStatus.
-type helperStatus struct {
+// Status is what the helper reports through FDStatus.
+type Status struct {
 	Err      string `json:"err,omitempty"`
 	Status   uint32 `json:"status"`
 	UserUsec int64  `json:"user_usec"`
@@ -85,20 +85,29 @@ type helperStatus struct {
 	WallNS   int64  `json:"wall_ns"`
 }
 
-// RunHelperIfRequested turns the process into the sandbox helper when it was
-// started as one, and never returns then. Call it first thing in main (and in
-// TestMain of packages that run boxes), before anything else starts.
-func RunHelperIfRequested() {
-	if len(os.Args) < 2 || os.Args[1] != helperArg {
+// init turns the process into the helper before the rest of the binary
+// initialises: Go initialises packages that do not depend on each other in
+// the order of their import paths, and this package's path sorts before the
+// packages it does not import (regexp, goldmark, net/http, ...), so a helper
+// pays for the runtime and this package's few dependencies, not for the
+// whole server's package initialisation (tens of milliseconds per run).
+func init() {
+	RunIfRequested()
+}
+
+// RunIfRequested turns the process into the sandbox helper when it was
+// started as one, and never returns then.
+func RunIfRequested() {
+	if len(os.Args) < 2 || os.Args[1] != Arg {
 		return
 	}
 	// Capabilities are per thread: keep setup, clearing the ambient set and
 	// the fork of the program on one thread.
 	runtime.LockOSThread()
-	status := os.NewFile(fdStatus, "status")
+	status := os.NewFile(FDStatus, "status")
 	st, err := runHelper()
 	if err != nil {
-		st = helperStatus{Err: err.Error()}
+		st = Status{Err: err.Error()}
 	}
 	_ = json.NewEncoder(status).Encode(st)
 	if err != nil {
@@ -107,66 +116,66 @@ func RunHelperIfRequested() {
 	os.Exit(0)
 }
 
-func runHelper() (helperStatus, error) {
+func runHelper() (Status, error) {
 	// Nothing the parent passed may reach the program.
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		for fd := 3; fd < 1024; fd++ {
 			syscall.CloseOnExec(fd)
 		}
 	}
-	var cfg helperConfig
-	cf := os.NewFile(fdConfig, "config")
+	var cfg Config
+	cf := os.NewFile(FDConfig, "config")
 	dec := json.NewDecoder(cf)
-	if err := dec.Decode(&cfg.rootConfig); err != nil {
-		return helperStatus{}, fmt.Errorf("read root config: %w", err)
+	if err := dec.Decode(&cfg.RootConfig); err != nil {
+		return Status{}, fmt.Errorf("read root config: %w", err)
 	}
 	if err := buildRoot(&cfg); err != nil {
-		return helperStatus{}, err
+		return Status{}, err
 	}
 	// The parent sends the run once we are in our cgroups: this read is
 	// also the go-ahead.
-	if err := dec.Decode(&cfg.runConfig); err != nil {
-		return helperStatus{}, fmt.Errorf("read run config: %w", err)
+	if err := dec.Decode(&cfg.RunConfig); err != nil {
+		return Status{}, fmt.Errorf("read run config: %w", err)
 	}
 	cf.Close()
 	if len(cfg.Argv) == 0 {
-		return helperStatus{}, errors.New("empty argv")
+		return Status{}, errors.New("empty argv")
 	}
 	if err := enterRoot(&cfg); err != nil {
-		return helperStatus{}, err
+		return Status{}, err
 	}
 	if err := setRlimits(&cfg); err != nil {
-		return helperStatus{}, err
+		return Status{}, err
 	}
 	// Signals sent from inside the box must not end the helper by surprise;
 	// handled (not ignored) so that the program starts with defaults.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP,
 		syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGPIPE, syscall.SIGALRM)
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
-		return helperStatus{}, fmt.Errorf("prctl dumpable: %w", err)
+		return Status{}, fmt.Errorf("prctl dumpable: %w", err)
 	}
 	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
-		return helperStatus{}, fmt.Errorf("clear ambient capabilities: %w", err)
+		return Status{}, fmt.Errorf("clear ambient capabilities: %w", err)
 	}
 	if err := loadSeccomp(); err != nil {
-		return helperStatus{}, err
+		return Status{}, err
 	}
 	start := time.Now()
 	attr := &syscall.ProcAttr{Dir: "/box", Env: cfg.Env, Files: []uintptr{0, 1, 2}}
 	if cfg.SetUID {
 		// Leaving root inside drops every capability.
-		attr.Sys = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: insideID, Gid: insideID, Groups: []uint32{}}}
+		attr.Sys = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: InsideID, Gid: InsideID, Groups: []uint32{}}}
 	}
 	pid, err := syscall.ForkExec(cfg.Argv[0], cfg.Argv, attr)
 	if err != nil {
-		return helperStatus{}, fmt.Errorf("start %s: %w", cfg.Argv[0], err)
+		return Status{}, fmt.Errorf("start %s: %w", cfg.Argv[0], err)
 	}
 	os.Stdin.Close()
 	os.Stdout.Close()
 	os.Stderr.Close()
 	// Reap everything (we are pid 1) until the program itself exits; the
 	// rest of the namespace dies with us.
-	var st helperStatus
+	var st Status
 	for {
 		var ws syscall.WaitStatus
 		var ru syscall.Rusage
@@ -175,7 +184,7 @@ func runHelper() (helperStatus, error) {
 			continue
 		}
 		if err != nil {
-			return helperStatus{}, fmt.Errorf("wait: %w", err)
+			return Status{}, fmt.Errorf("wait: %w", err)
 		}
 		st.UserUsec += ru.Utime.Nano() / 1000
 		st.SysUsec += ru.Stime.Nano() / 1000
@@ -189,7 +198,7 @@ func runHelper() (helperStatus, error) {
 
 // buildRoot builds the new root on a tmpfs, everything but the work
 // directory, before the run is known.
-func buildRoot(cfg *helperConfig) error {
+func buildRoot(cfg *Config) error {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("make mounts private: %w", err)
 	}
@@ -229,9 +238,9 @@ func buildRoot(cfg *helperConfig) error {
 
 // enterRoot binds the run's work directory at /box and pivots into the root
 // buildRoot made.
-func enterRoot(cfg *helperConfig) error {
+func enterRoot(cfg *Config) error {
 	root := cfg.NewRoot
-	if err := mountOne(root, mountSpec{Path: "/box", Source: cfg.Box, Dir: true, Writable: true}); err != nil {
+	if err := mountOne(root, MountSpec{Path: "/box", Source: cfg.Box, Dir: true, Writable: true}); err != nil {
 		return err
 	}
 	if err := unix.Chdir(root); err != nil {
@@ -255,7 +264,7 @@ func enterRoot(cfg *helperConfig) error {
 // mountOverlays puts each overlay over its host directory, with the upper
 // layer in the box's private /tmp so nothing the program writes reaches the
 // host directory or another box.
-func mountOverlays(root string, cfg *helperConfig) error {
+func mountOverlays(root string, cfg *Config) error {
 	for i, lower := range cfg.Overlays {
 		base := fmt.Sprintf("%s/tmp/.overlay-%d", root, i)
 		for _, d := range []string{base + "/upper", base + "/work"} {
@@ -263,7 +272,7 @@ func mountOverlays(root string, cfg *helperConfig) error {
 				return fmt.Errorf("mkdir %s: %w", d, err)
 			}
 			if cfg.SetUID {
-				if err := os.Chown(d, insideID, insideID); err != nil {
+				if err := os.Chown(d, InsideID, InsideID); err != nil {
 					return fmt.Errorf("chown %s: %w", d, err)
 				}
 			}
@@ -282,7 +291,7 @@ func mountOverlays(root string, cfg *helperConfig) error {
 
 // mountOne makes one path of the new root: a symlink, or a bind mount of a
 // file descriptor the parent opened, read-only unless said otherwise.
-func mountOne(root string, m mountSpec) error {
+func mountOne(root string, m MountSpec) error {
 	target := filepath.Join(root, m.Path)
 	if m.Symlink != "" {
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
@@ -366,7 +375,7 @@ func mountFlags(st int64) uintptr {
 	return f
 }
 
-func setRlimits(cfg *helperConfig) error {
+func setRlimits(cfg *Config) error {
 	type lim struct {
 		res      int
 		cur, max uint64
