@@ -1,4 +1,4 @@
-// Package interview runs mock interviews: formats of timed rounds, the
-// session lifecycle with server-owned deadlines, and scorecards. (Mock
-// interviews arrive in a later issue.)
+// Package interview holds mock interviews: formats (built in and custom),
+// the choice of questions, a session's timed rounds and the scorecard with
+// its hire signals. Storage lives in package store; pages and API in server.
 package interview
