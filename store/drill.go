@@ -342,71 +342,85 @@ func (s *DrillService) RecordReview(ctx context.Context, in drill.ReviewInput) (
 	}
 	var log *drill.ReviewLog
 	err := s.db.inTx(ctx, func(tx *Tx) error {
-		d, err := s.dayOf(ctx, tx, tx.now)
-		if err != nil {
-			return err
-		}
-		where, args := visible(ctx)
-		var questionID int64
-		var kind questions.Kind
-		err = tx.QueryRowContext(ctx, `SELECT q.id, q.kind FROM questions q JOIN question_sets s ON s.id = q.set_id
-			WHERE q.slug = ? AND `+where, append([]any{in.Question}, args...)...).Scan(&questionID, &kind)
-		if errors.Is(err, sql.ErrNoRows) {
-			return onsite.Errorf(onsite.ENOTFOUND, "No question has the slug %q.", in.Question)
-		} else if err != nil {
-			return err
-		}
-		var cardID int64
-		var card drill.Card
-		var previous any // NULL for a new card
-		err = tx.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards c WHERE c.user_id = ? AND c.question_id = ?`,
-			d.user.ID, questionID).Scan(cardDest(&cardID, &card)...)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			card = drill.Card{Key: cardKey(d.user.ID, questionID)}
-		case err != nil:
-			return err
-		default:
-			card.Key = cardKey(d.user.ID, questionID)
-			raw, err := json.Marshal(storedCard{card.State, card.Step, card.Stability, card.Difficulty, card.Due, card.LastReview, card.Reps, card.Lapses})
-			if err != nil {
-				return err
-			}
-			previous = string(raw)
-		}
-		next := d.sched.Next(card, in.Rating, tx.now)
-		elapsed := 0
-		if card.State != drill.New {
-			elapsed = d.sched.ElapsedDays(card.LastReview, tx.now)
-		}
-		if cardID == 0 {
-			res, err := tx.ExecContext(ctx, `INSERT INTO cards (user_id, question_id, state, step, stability, difficulty, due, last_review, reps, lapses, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.user.ID, questionID, next.State, next.Step, next.Stability, next.Difficulty,
-				formatTime(next.Due), formatTime(next.LastReview), next.Reps, next.Lapses, formatTime(tx.now))
-			if err != nil {
-				return err
-			}
-			if cardID, err = res.LastInsertId(); err != nil {
-				return err
-			}
-		} else if err := updateCard(ctx, tx, cardID, next); err != nil {
-			return err
-		}
-		log = &drill.ReviewLog{Question: in.Question, Rating: in.Rating, ReviewedAt: tx.now.Truncate(time.Millisecond), ElapsedDays: elapsed,
-			ScheduledDays: drill.ScheduledDays(next), DurationMS: in.Duration.Milliseconds(), Source: in.Source, Before: card.State, Card: next, Due: next.Due}
-		res, err := tx.ExecContext(ctx, `INSERT INTO reviews (card_id, user_id, rating, reviewed_at, day, state, elapsed_days, scheduled_days,
-				duration_ms, source, stability, difficulty, previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			cardID, d.user.ID, in.Rating, formatTime(tx.now), d.day, card.State, elapsed, log.ScheduledDays, log.DurationMS,
-			in.Source, next.Stability, next.Difficulty, previous)
-		if err != nil {
-			return err
-		}
-		if log.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return addToDay(ctx, tx, d.user.ID, d.day, kind, card.State, in.Rating, log.DurationMS, 1)
+		var err error
+		log, err = s.recordReview(ctx, tx, in)
+		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	return log, nil
+}
+
+// recordReview rates the context user's card in tx.
+func (s *DrillService) recordReview(ctx context.Context, tx *Tx, in drill.ReviewInput) (*drill.ReviewLog, error) {
+	if in.Source == "" {
+		in.Source = drill.FromDrill
+	}
+	var log *drill.ReviewLog
+	d, err := s.dayOf(ctx, tx, tx.now)
+	if err != nil {
+		return nil, err
+	}
+	where, args := visible(ctx)
+	var questionID int64
+	var kind questions.Kind
+	err = tx.QueryRowContext(ctx, `SELECT q.id, q.kind FROM questions q JOIN question_sets s ON s.id = q.set_id
+		WHERE q.slug = ? AND `+where, append([]any{in.Question}, args...)...).Scan(&questionID, &kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, onsite.Errorf(onsite.ENOTFOUND, "No question has the slug %q.", in.Question)
+	} else if err != nil {
+		return nil, err
+	}
+	var cardID int64
+	var card drill.Card
+	var previous any // NULL for a new card
+	err = tx.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards c WHERE c.user_id = ? AND c.question_id = ?`,
+		d.user.ID, questionID).Scan(cardDest(&cardID, &card)...)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		card = drill.Card{Key: cardKey(d.user.ID, questionID)}
+	case err != nil:
+		return nil, err
+	default:
+		card.Key = cardKey(d.user.ID, questionID)
+		raw, err := json.Marshal(storedCard{card.State, card.Step, card.Stability, card.Difficulty, card.Due, card.LastReview, card.Reps, card.Lapses})
+		if err != nil {
+			return nil, err
+		}
+		previous = string(raw)
+	}
+	next := d.sched.Next(card, in.Rating, tx.now)
+	elapsed := 0
+	if card.State != drill.New {
+		elapsed = d.sched.ElapsedDays(card.LastReview, tx.now)
+	}
+	if cardID == 0 {
+		res, err := tx.ExecContext(ctx, `INSERT INTO cards (user_id, question_id, state, step, stability, difficulty, due, last_review, reps, lapses, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.user.ID, questionID, next.State, next.Step, next.Stability, next.Difficulty,
+			formatTime(next.Due), formatTime(next.LastReview), next.Reps, next.Lapses, formatTime(tx.now))
+		if err != nil {
+			return nil, err
+		}
+		if cardID, err = res.LastInsertId(); err != nil {
+			return nil, err
+		}
+	} else if err := updateCard(ctx, tx, cardID, next); err != nil {
+		return nil, err
+	}
+	log = &drill.ReviewLog{Question: in.Question, Rating: in.Rating, ReviewedAt: tx.now.Truncate(time.Millisecond), ElapsedDays: elapsed,
+		ScheduledDays: drill.ScheduledDays(next), DurationMS: in.Duration.Milliseconds(), Source: in.Source, Before: card.State, Card: next, Due: next.Due}
+	res, err := tx.ExecContext(ctx, `INSERT INTO reviews (card_id, user_id, rating, reviewed_at, day, state, elapsed_days, scheduled_days,
+			duration_ms, source, stability, difficulty, previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		cardID, d.user.ID, in.Rating, formatTime(tx.now), d.day, card.State, elapsed, log.ScheduledDays, log.DurationMS,
+		in.Source, next.Stability, next.Difficulty, previous)
+	if err != nil {
+		return nil, err
+	}
+	if log.ID, err = res.LastInsertId(); err != nil {
+		return nil, err
+	}
+	if err := addToDay(ctx, tx, d.user.ID, d.day, kind, card.State, in.Rating, log.DurationMS, 1); err != nil {
 		return nil, err
 	}
 	return log, nil
