@@ -14,7 +14,6 @@ import (
 	"github.com/onsite-dev/onsite/questions"
 )
 
-
 // TestInterviewLifecycle runs the full onsite format through the store: the
 // clock is the server's, an expired round is submitted as it stood, answers
 // autosave independently, the finish scores the session and logs reviews,
