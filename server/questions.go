@@ -255,6 +255,13 @@ type questionPage struct {
 	Languages []Language
 	Grading   bool
 	SignedIn  bool
+	// Interview is set when the question is asked in a mock interview:
+	// the answer and rubric stay hidden, and the answer form saves to the
+	// session's question (Round, Position).
+	Interview   bool
+	InterviewID string
+	Round       int
+	Position    int
 }
 
 func (s *Server) handleQuestionPage(c echo.Context) error {

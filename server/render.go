@@ -12,11 +12,16 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/onsite-dev/onsite"
+	"github.com/onsite-dev/onsite/drill"
+	"github.com/onsite-dev/onsite/grader"
+	"github.com/onsite-dev/onsite/interview"
 	"github.com/onsite-dev/onsite/questions"
 	"github.com/onsite-dev/onsite/web"
 	"github.com/yuin/goldmark"
@@ -77,7 +82,22 @@ func loadPages() (*pages, error) {
 			return strings.ReplaceAll(string(b), ",", ", ")
 		},
 		"byLanguage": byLanguage,
-		"hasPrefix":  strings.HasPrefix,
+		"has":        slices.Contains[[]int],
+		"verdictLabel": func(v string) string {
+			return verdictLabels[grader.Verdict(v)]
+		},
+		"rubricItems": rubricItems,
+		"signals":     func() []interview.Signal { return interview.Signals },
+		"ratingValue": func(r drill.Rating) string { return strconv.Itoa(int(r)) },
+		"ratingNames": func() map[string]string {
+			return map[string]string{"1": "1 Again", "2": "2 Hard", "3": "3 Good", "4": "4 Easy"}
+		},
+		// checklist passes a legend, items and the ticked indices to the
+		// checklist template.
+		"checklist": func(legend string, items []string, checked []int) map[string]any {
+			return map[string]any{"Legend": legend, "Items": items, "Checked": checked}
+		},
+		"hasPrefix": strings.HasPrefix,
 	}
 	names, err := fs.Glob(web.FS, "templates/pages/*.html")
 	if err != nil {
@@ -92,6 +112,31 @@ func loadPages() (*pages, error) {
 		p.templates[page] = t
 	}
 	return p, nil
+}
+
+// verdictLabels are verdicts as judges write them.
+var verdictLabels = map[grader.Verdict]string{
+	grader.Accepted: "Accepted", grader.WrongAnswer: "Wrong Answer", grader.TimeLimitExceeded: "Time Limit Exceeded",
+	grader.MemoryLimitExceeded: "Memory Limit Exceeded", grader.RuntimeError: "Runtime Error",
+	grader.CompilationError: "Compilation Error", grader.OutputLimitExceeded: "Output Limit Exceeded", grader.InternalError: "Internal Error",
+}
+
+// rubricItems are what an answer to q is checked against: a concept's key
+// points, a behavioral question's STAR rubric (or strong-answer signals), a
+// design prompt's rubric. The store counts the same lists.
+func rubricItems(q *questions.Question) []string {
+	switch q.Kind {
+	case questions.KindConcept:
+		return q.KeyPoints
+	case questions.KindBehavioral:
+		if len(q.Rubric) > 0 {
+			return q.Rubric
+		}
+		return q.StrongAnswer
+	case questions.KindSystemDesign:
+		return q.Rubric
+	}
+	return nil
 }
 
 // languageCode is one language's code, for pages that list them.

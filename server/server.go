@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/onsite-dev/onsite"
 	"github.com/onsite-dev/onsite/drill"
+	"github.com/onsite-dev/onsite/interview"
 	"github.com/onsite-dev/onsite/grader"
 	"github.com/onsite-dev/onsite/questions"
 )
@@ -34,6 +35,9 @@ type Server struct {
 	// Drill schedules practice; without it the drill pages and API answer
 	// 503.
 	Drill drill.Service
+	// Interviews runs mock interviews; without it their pages and API
+	// answer 503.
+	Interviews interview.Service
 	// Submissions, Queue and Waiter grade code; Languages lists what the
 	// grader found installed. Without a Queue the grading API answers 503.
 	Submissions grader.SubmissionService

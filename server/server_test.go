@@ -55,6 +55,7 @@ func newTestServer(t *testing.T, configure ...func(*server.Server, *store.DB)) *
 	s.Tokens = store.NewTokenService(db)
 	s.Questions = qs
 	s.Drill = store.NewDrillService(db)
+	s.Interviews = store.NewInterviewService(db)
 	s.Ready = db.Ping
 	for _, f := range configure {
 		f(s, db)

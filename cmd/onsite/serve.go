@@ -58,6 +58,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv.Tokens = store.NewTokenService(db)
 	srv.Questions = qs
 	srv.Drill = store.NewDrillService(db)
+	srv.Interviews = store.NewInterviewService(db)
 	srv.Ready = db.Ping
 	srv.OpenRegistration = *openRegistration
 	srv.SecureCookies = *secureCookies
