@@ -10,7 +10,7 @@ LDFLAGS  := -s -w -X github.com/onsite-dev/onsite.Version=$(VERSION)
 NORACE_PKGS :=
 RACE_PKGS    = $(filter-out $(NORACE_PKGS),$(shell $(GO) list ./...))
 
-.PHONY: all build run test vet bench fmt clean
+.PHONY: all build run test vet bench fmt clean web
 
 all: build
 
@@ -37,3 +37,8 @@ fmt:
 
 clean:
 	rm -rf bin
+
+# web rebuilds web/static/editor.js, the code editor, from web/editor with
+# npm; commit the result. Nothing else needs npm: go build embeds the file.
+web:
+	cd web/editor && npm ci && npm run build

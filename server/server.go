@@ -12,8 +12,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/onsite-dev/onsite"
 	"github.com/onsite-dev/onsite/drill"
-	"github.com/onsite-dev/onsite/interview"
 	"github.com/onsite-dev/onsite/grader"
+	"github.com/onsite-dev/onsite/interview"
 	"github.com/onsite-dev/onsite/questions"
 )
 

@@ -17,6 +17,7 @@ import (
 	"github.com/onsite-dev/onsite/questions"
 	"github.com/onsite-dev/onsite/server"
 	"github.com/onsite-dev/onsite/store"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -172,4 +173,25 @@ type apiErrorBody struct {
 			Message string `json:"message"`
 		} `json:"problems"`
 	} `json:"error"`
+}
+
+// TestAssetsAreCompressed: a browser that accepts gzip gets the editor
+// bundle compressed, and long-cached under its hashed URL.
+func TestAssetsAreCompressed(t *testing.T) {
+	ts := newTestServer(t)
+	page := newBrowser(t, ts.URL).get("/signin")
+	m := regexp.MustCompile(`src="(/static/[0-9a-f]+/editor\.js)"`).FindStringSubmatch(page.Body)
+	require.NotNil(t, m, "the layout loads the editor")
+	req, err := http.NewRequest(http.MethodGet, ts.URL+m[1], nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "gzip", resp.Header.Get("Content-Encoding"))
+	assert.Contains(t, resp.Header.Get("Cache-Control"), "immutable")
+	assert.Less(t, len(body), 300_000, "compressed")
 }

@@ -30,7 +30,7 @@ import (
 
 const (
 	chromiumPath    = "/usr/bin/chromium"
-	browserTimeout  = 60 * time.Second
+	browserTimeout  = 150 * time.Second // a timed interview round takes a minute
 	browserEmail    = "ada@example.com"
 	browserPassword = "correct horse battery"
 )
@@ -505,7 +505,10 @@ func TestBrowserRunAndSubmit(t *testing.T) {
 	}
 
 	setCode("def precision_recall_f1(y_true, y_pred):\n    print('debugging')\n    return [1.0, 1.0, 1.0]\n")
-	do(t, ctx, chromedp.Focus(chromedp.CSS(`textarea[name=code]`)), chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+	// The code editor has taken the hidden textarea's place, and setCode's
+	// input event has put the code in it.
+	assert.Contains(t, js[string](t, ctx, `document.querySelector(".cm-content").innerText`), "print('debugging')", "the editor shows code set on the textarea")
+	do(t, ctx, chromedp.Focus(chromedp.CSS(`.cm-content`)), chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
 		for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
 			ev := input.DispatchKeyEventParams{Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, Modifiers: 2 /* Ctrl */}
 			if _, err := cdp.Call(ctx, target, input.DispatchKeyEvent, ev); err != nil {
@@ -620,4 +623,84 @@ func TestBrowserDrillCodingCard(t *testing.T) {
 	_, err = chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, press("4", "Digit4", 52, "4")))
 	require.NoError(t, err)
 	assert.Contains(t, js[string](t, ctx, `document.querySelector("main").innerText`), "1 done today")
+}
+
+// cspWatch records the page's Content Security Policy violations in
+// window.__cspViolations, from before the page's own scripts run.
+const cspWatch = `window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber));`
+
+// TestBrowserCodeEditor checks the code editor of a coding question's answer
+// form: CodeMirror replaces the textarea with its styles applied under the
+// page's CSP, typing indents after a Python block opener and closes
+// brackets, the textarea and the draft follow the editor, and switching the
+// language loads that language's starter code.
+func TestBrowserCodeEditor(t *testing.T) {
+	ctx := newBrowser(t)
+	srv, _, _ := gradingServe(t)
+	do(t, ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatch})
+		return err
+	}))
+	do(t, ctx,
+		chromedp.Navigate(srv.URL+"/signin"),
+		chromedp.SendKeys(chromedp.ID("email"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), "password123"),
+	)
+	clickAndLoad(t, ctx, `main form button[type=submit]`)
+	do(t, ctx, chromedp.Navigate(srv.URL+"/questions/precision-recall-f1"),
+		chromedp.WaitVisible(chromedp.CSS(`.practice-form .cm-editor`)),
+		chromedp.SetValue(chromedp.CSS(`select[name=language]`), "python"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("select[name=language]").dispatchEvent(new Event("change"))`))
+
+	code := `document.querySelector("textarea[name=code]")`
+	editorText := `document.querySelector(".cm-content").innerText`
+	assert.True(t, js[bool](t, ctx, code+`.hidden`), "the editor replaces the textarea")
+	assert.Equal(t, 1, js[int](t, ctx, `document.querySelectorAll(".cm-editor").length`), "one editor")
+	assert.Contains(t, js[string](t, ctx, editorText), "def precision_recall_f1(", "the editor shows the Python starter code")
+
+	// CodeMirror's rules are generated at run time; under style-src 'self'
+	// they only apply when mounted as an adopted stylesheet.
+	assert.Equal(t, "flex", js[string](t, ctx, `getComputedStyle(document.querySelector(".cm-editor")).display`), "CodeMirror's base theme applies")
+	assert.Greater(t, js[float64](t, ctx, `document.querySelector(".cm-gutters").getBoundingClientRect().width`), 10.0, "the line-number gutter is visible")
+	assert.Equal(t, "1", js[string](t, ctx, `document.querySelector(".cm-lineNumbers .cm-gutterElement:not([style*='visibility'])")?.textContent ?? ""`), "line numbers are shown")
+	assert.GreaterOrEqual(t, js[float64](t, ctx, `document.querySelector(".cm-editor").getBoundingClientRect().height`), 300.0, "the editor is about 18 lines high")
+	assert.NotEqual(t,
+		js[string](t, ctx, `getComputedStyle(document.querySelector(".cm-content")).color`),
+		js[string](t, ctx, `getComputedStyle(document.querySelector(".cm-content .tok-keyword")).color`),
+		"keywords are highlighted")
+
+	// Empty the editor through the textarea, as other scripts may, then type.
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](code+`.value = ""; `+code+`.dispatchEvent(new Event("input"))`))
+	require.Empty(t, strings.TrimSpace(js[string](t, ctx, editorText)), "an input event on the textarea updates the editor")
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`.cm-content`), "def f(x"),
+		chromedp.SendKeys(chromedp.CSS(`.cm-content`), "):"),
+		press("Enter", "Enter", 13, "\r"),
+		chromedp.SendKeys(chromedp.CSS(`.cm-content`), "return [x"),
+	)
+	want := "def f(x):\n    return [x]"
+	assert.Equal(t, want, js[string](t, ctx, code+`.value`), "Enter after ':' indents the next line, brackets close themselves, and the textarea follows the editor")
+	assert.Equal(t, want, js[string](t, ctx, `localStorage.getItem("onsite:draft:precision-recall-f1:python")`), "typing in the editor saves the draft")
+	do(t, ctx, press("Tab", "Tab", 9, ""))
+	assert.Equal(t, "def f(x):\n        return [x]", js[string](t, ctx, code+`.value`), "Tab indents the line")
+	assert.Equal(t, "cm-content", js[string](t, ctx, `document.activeElement.className.split(" ")[0]`), "the editor keeps focus after Tab")
+	assert.NotEqual(t, "none", js[string](t, ctx, `getComputedStyle(document.querySelector(".cm-editor")).outlineStyle`), "the focused editor has an outline")
+
+	// Switching the language loads its starter code into the editor.
+	do(t, ctx, chromedp.SetValue(chromedp.CSS(`select[name=language]`), "javascript"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("select[name=language]").dispatchEvent(new Event("change"))`))
+	starter := js[string](t, ctx, `document.querySelector("select[name=language]").selectedOptions[0].dataset.starter`)
+	require.Contains(t, starter, "function", "the JavaScript starter code")
+	assert.Equal(t, starter, js[string](t, ctx, `window.onsiteEditor.get(`+code+`).getValue()`), "the editor holds the JavaScript starter")
+	assert.Equal(t, starter, js[string](t, ctx, code+`.value`), "the textarea holds the JavaScript starter")
+	assert.Contains(t, js[string](t, ctx, editorText), strings.SplitN(starter, "\n", 2)[0])
+	assert.NotZero(t, js[int](t, ctx, `document.querySelectorAll(".cm-content .tok-keyword").length`), "JavaScript is highlighted")
+
+	assert.Empty(t, js[[]string](t, ctx, `window.__cspViolations`), "the page broke its Content Security Policy")
+	// The watch can see a violation: an inline <style> is one.
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.head.append(Object.assign(document.createElement("style"), {textContent: "body { color: red }"}))`))
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__cspViolations.length > 0`, chromedp.WithPollingTimeout(5*time.Second)))
+	require.NoError(t, err, "the planted <style> should be reported")
+	assert.Contains(t, js[[]string](t, ctx, `window.__cspViolations`)[0], "style-src")
 }

@@ -99,8 +99,18 @@ for (const form of document.querySelectorAll(".practice-form")) {
   const starter = () => select.selectedOptions[0].dataset.starter || "";
   const savedLanguage = localStorage.getItem(`onsite:language:${form.dataset.question}`);
   if (savedLanguage && [...select.options].some((o) => o.value === savedLanguage)) select.value = savedLanguage;
+  // With the editor bundle (editor.js) loaded, a CodeMirror editor takes
+  // the textarea's place and keeps its value and "input" events in step;
+  // without it, the plain textarea does the job.
+  const run = () => form.requestSubmit(form.querySelector("button[value='run']"));
+  const editor = window.onsiteEditor ? window.onsiteEditor.create(code, { language: select.value, onRun: run }) : null;
+  const setCode = (text) => {
+    if (editor) editor.setValue(text);
+    else code.value = text;
+  };
   const load = () => {
-    code.value = localStorage.getItem(draftKey()) ?? starter();
+    if (editor) editor.setLanguage(select.value);
+    setCode(localStorage.getItem(draftKey()) ?? starter());
   };
   load();
   select.addEventListener("change", () => {
@@ -110,10 +120,11 @@ for (const form of document.querySelectorAll(".practice-form")) {
   code.addEventListener("input", () => localStorage.setItem(draftKey(), code.value));
   form.querySelector("[data-action='reset']").addEventListener("click", () => {
     if (code.value !== starter() && !window.confirm("Replace your code with the starter code?")) return;
-    code.value = starter();
+    setCode(starter());
     localStorage.removeItem(draftKey());
   });
-  // Tab indents instead of leaving the box; Ctrl+Enter runs the samples.
+  // Tab indents instead of leaving the box (the editor does this itself);
+  // Ctrl+Enter runs the samples.
   code.addEventListener("keydown", (event) => {
     if (event.key === "Tab" && !event.shiftKey && !event.ctrlKey && !event.metaKey) {
       event.preventDefault();
@@ -122,9 +133,11 @@ for (const form of document.querySelectorAll(".practice-form")) {
     }
   });
   form.addEventListener("keydown", (event) => {
+    // The editor's own Ctrl+Enter has already run the samples.
+    if (event.defaultPrevented) return;
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      form.requestSubmit(form.querySelector("button[value='run']"));
+      run();
     }
   });
   form.addEventListener("submit", async (event) => {
