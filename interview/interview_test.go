@@ -184,7 +184,7 @@ func TestScore(t *testing.T) {
 
 	sc := Score(&Session{Rounds: []Round{coding(20, ok, ok), concept(covered(5, drill.Good)), coding(40, none)}})
 	assert.Equal(t, LeanNoHire, sc.Overall, "a strong no hire caps the overall")
-	assert.Equal(t, "Lean no hire. Strong: Coding, Concepts. To work on: Coding.", sc.Summary)
+	assert.Equal(t, "Strong: Coding, Concepts. To work on: Coding.", sc.Summary)
 	assert.Equal(t, []string{"tries"}, sc.PractiseNext)
 	assert.True(t, strings.HasPrefix(sc.Rounds[2].Reason, "0 of 1 accepted in 40 of 40 minutes"))
 }

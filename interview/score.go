@@ -113,7 +113,7 @@ func Score(s *Session) *Scorecard {
 			capped = true
 		}
 		for _, a := range r.Answers {
-			if rs.Signal == LeanNoHire || rs.Signal == StrongNoHire || a.SelfRating == drill.Again || (r.Kind == questions.KindCoding && a.Verdict != "accepted") {
+			if weakAnswer(r.Kind, a) {
 				for _, t := range a.Topics {
 					if !weak[t] && len(sc.PractiseNext) < 6 {
 						weak[t] = true
@@ -140,14 +140,28 @@ func Score(s *Session) *Scorecard {
 			weakRounds = append(weakRounds, r.Title)
 		}
 	}
-	sc.Summary = sc.Overall.Label() + "."
+	var parts []string
 	if len(strong) > 0 {
-		sc.Summary += " Strong: " + strings.Join(strong, ", ") + "."
+		parts = append(parts, "Strong: "+strings.Join(strong, ", ")+".")
 	}
 	if len(weakRounds) > 0 {
-		sc.Summary += " To work on: " + strings.Join(weakRounds, ", ") + "."
+		parts = append(parts, "To work on: "+strings.Join(weakRounds, ", ")+".")
 	}
+	sc.Summary = strings.Join(parts, " ")
 	return sc
+}
+
+// weakAnswer reports an answer whose topics are worth practising: a coding
+// problem not accepted, or an answer that covered under 60% of its rubric or
+// was rated Again or Hard.
+func weakAnswer(kind questions.Kind, a Answer) bool {
+	if kind == questions.KindCoding {
+		return a.Verdict != "accepted"
+	}
+	if a.SelfRating == drill.Again || a.SelfRating == drill.Hard || strings.TrimSpace(a.Text) == "" {
+		return true
+	}
+	return float64(len(a.Covered)) < 0.6*float64(a.RubricSize)
 }
 
 func scoreRound(r Round) RoundScore {
