@@ -283,15 +283,32 @@ func (s *Server) renderInterviews(c echo.Context, status int, errMsg, yamlText s
 }
 
 func (s *Server) handleInterviewStartPage(c echo.Context) error {
+	yamlText := c.FormValue("yaml")
+	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
+		// A format uploaded as a YAML file replaces the text box.
+		if fh.Size > 64<<10 {
+			return s.renderInterviews(c, http.StatusBadRequest, "The format file is over 64 KiB; a format is a few lines.", yamlText)
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		data, err := io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		yamlText = string(data)
+	}
 	raw, _ := json.Marshal(c.FormValue("format"))
-	f, err := formatFrom(raw, c.FormValue("yaml"))
+	f, err := formatFrom(raw, yamlText)
 	if err != nil {
-		return s.renderInterviews(c, http.StatusBadRequest, onsite.ErrorMessage(err), c.FormValue("yaml"))
+		return s.renderInterviews(c, http.StatusBadRequest, onsite.ErrorMessage(err), yamlText)
 	}
 	sess, err := s.Interviews.CreateSession(c.Request().Context(), f)
 	if err != nil {
 		if onsite.ErrorCode(err) == onsite.EINVALID {
-			return s.renderInterviews(c, http.StatusBadRequest, onsite.ErrorMessage(err), c.FormValue("yaml"))
+			return s.renderInterviews(c, http.StatusBadRequest, onsite.ErrorMessage(err), yamlText)
 		}
 		return err
 	}

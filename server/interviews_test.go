@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"bytes"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -164,13 +166,60 @@ func TestInterviewPages(t *testing.T) {
 	assert.Contains(t, pp.Body, "You are interviewing")
 	assert.Contains(t, pp.Body, "What a strong answer shows")
 	assert.Equal(t, http.StatusNotFound, peer.get("/peer/not-the-token").Status)
+	// The interviewer's scorecard saves through the page's CSRF token.
+	csrfToken := csrfInput.FindStringSubmatch(pp.Body)
+	require.NotNil(t, csrfToken)
+	req, err := http.NewRequest(http.MethodPut, ts.URL+link[1]+"/rounds/0/answers/1", strings.NewReader(`{"covered": [0, 1], "signal": "lean_hire", "notes": "Concrete example, weak result"}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", csrfToken[1])
+	assert.Equal(t, http.StatusNoContent, peer.do(req).Status)
+	req, err = http.NewRequest(http.MethodPut, ts.URL+link[1]+"/rounds/0/answers/1", strings.NewReader(`{"signal": "maybe"}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", csrfToken[1])
+	assert.Equal(t, http.StatusBadRequest, peer.do(req).Status)
 
 	require.Equal(t, http.StatusSeeOther, b.submit(session, session+"/finish", url.Values{}).Status)
 	page = b.get(session)
 	assert.Contains(t, page.Body, "Scorecard: Behavioral round")
-	assert.Contains(t, page.Body, "Strong no hire", "nothing was answered")
+	assert.Contains(t, page.Body, "Lean hire", "the interviewer's signal scores the round")
+	assert.Contains(t, page.Body, "Concrete example, weak result", "the interviewer's notes are on the scorecard")
 	assert.Contains(t, page.Body, "How the signals are decided")
 	history := b.get("/interviews")
 	assert.Contains(t, history.Body, "Behavioral round")
 	assert.Contains(t, history.Body, "Signals per kind")
+}
+
+// TestInterviewFormatUpload starts a custom format uploaded as a YAML file,
+// and shows what is wrong with a bad one.
+func TestInterviewFormatUpload(t *testing.T) {
+	ts := newTestServer(t)
+	ts.createUser(t, "ada@example.com", false)
+	b := newBrowser(t, ts.URL)
+	require.Equal(t, http.StatusSeeOther, b.submit("/signin", "/signin", url.Values{"email": {"ada@example.com"}, "password": {"password123"}}).Status)
+	upload := func(content string) response {
+		t.Helper()
+		m := csrfInput.FindStringSubmatch(b.get("/interviews").Body)
+		require.NotNil(t, m)
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		require.NoError(t, w.WriteField("_csrf", m[1]))
+		part, err := w.CreateFormFile("file", "friday.yaml")
+		require.NoError(t, err)
+		_, err = part.Write([]byte(content))
+		require.NoError(t, err)
+		require.NoError(t, w.Close())
+		req, err := http.NewRequest(http.MethodPost, ts.URL+"/interviews", &body)
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		return b.do(req)
+	}
+	r := upload("title: Friday\nrounds:\n  - {kind: system_design, count: 1, minutes: 30}\n")
+	require.Equal(t, http.StatusSeeOther, r.Status)
+	assert.Contains(t, b.get(r.Location).Body, "Friday")
+	r = upload("title: Friday\nrounds:\n  - {kind: system_design, count: 1, minuets: 30}\n")
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.Contains(t, r.Body, "field minuets not found")
+	assert.Contains(t, r.Body, "minuets: 30", "the form shows the uploaded text to fix")
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -80,12 +81,26 @@ func TestBrowserInterviewCodingScreen(t *testing.T) {
 
 	form := `document.querySelectorAll(".practice-form[data-interview]")[0]`
 	slug := js[string](t, ctx, form+`.dataset.question`)
-	raw, err := json.Marshal(referenceSolution(t, slug, "python"))
-	require.NoError(t, err)
 	code := form + `.querySelector("textarea[name=code]")`
+	// Into the editor as the browser delivers text: select the starter
+	// code and insert the solution over it (as a paste would, so the
+	// editor's auto-indent does not re-indent it).
 	do(t, ctx,
 		chromedp.Evaluate[chromedp.Void](form+`.querySelector("select[name=language]").value = "python"; `+form+`.querySelector("select[name=language]").dispatchEvent(new Event("change"))`),
-		chromedp.Evaluate[chromedp.Void](code+`.value = `+string(raw)+`; `+code+`.dispatchEvent(new Event("input"))`),
+		chromedp.Click(chromedp.CSS(`.practice-form[data-interview] .cm-content`)),
+		chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+			for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+				ev := input.DispatchKeyEventParams{Type: typ, Key: "a", Code: "KeyA", WindowsVirtualKeyCode: 65, Modifiers: 2 /* Ctrl */, Commands: []string{"selectAll"}}
+				if _, err := cdp.Call(ctx, target, input.DispatchKeyEvent, ev); err != nil {
+					return err
+				}
+			}
+			_, err := cdp.Call(ctx, target, input.InsertText, input.InsertTextParams{Text: referenceSolution(t, slug, "python")})
+			return err
+		}),
+	)
+	require.Equal(t, strings.TrimSpace(referenceSolution(t, slug, "python")), strings.TrimSpace(js[string](t, ctx, code+`.value`)), "the editor holds the solution, and the form sees it")
+	do(t, ctx,
 		chromedp.Evaluate[chromedp.Void](form+`.querySelector("button[value=run]").click()`),
 		chromedp.WaitVisible(chromedp.CSS(`article:first-of-type .results .verdict`)),
 	)
