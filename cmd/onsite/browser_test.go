@@ -542,7 +542,7 @@ func TestBrowserRunAndSubmit(t *testing.T) {
 	setCode(reference)
 	do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector(".results").replaceChildren()`),
 		chromedp.Click(chromedp.CSS(`button[value=submit]`)))
-	assert.Equal(t, "Accepted", verdict())
+	assert.Equal(t, "Accepted", verdict(), "results: %s", js[string](t, ctx, `document.querySelector(".results").innerText`))
 	assert.Contains(t, js[string](t, ctx, `document.querySelector(".results").innerText`), "(hidden)", "Submit grades the hidden tests too")
 }
 
@@ -618,7 +618,8 @@ func TestBrowserDrillCodingCard(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[value=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.rating.suggested`)),
 	)
-	assert.Equal(t, "Accepted", js[string](t, ctx, `document.querySelector(".results .verdict strong").textContent`))
+	assert.Equal(t, "Accepted", js[string](t, ctx, `document.querySelector(".results .verdict strong").textContent`),
+		"results: %s", js[string](t, ctx, `document.querySelector(".results").innerText`))
 	assert.Equal(t, "4", js[string](t, ctx, `document.querySelector(".rating.suggested").dataset.key`), "accepted first try, quickly: Easy")
 	_, err = chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, press("4", "Digit4", 52, "4")))
 	require.NoError(t, err)

@@ -104,13 +104,15 @@ func TestBrowserInterviewCodingScreen(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](form+`.querySelector("button[value=run]").click()`),
 		chromedp.WaitVisible(chromedp.CSS(`article:first-of-type .results .verdict`)),
 	)
-	assert.Equal(t, "Accepted", js[string](t, ctx, `document.querySelector("article .results .verdict strong").textContent`), "the samples pass")
+	assert.Equal(t, "Accepted", js[string](t, ctx, `document.querySelector("article .results .verdict strong").textContent`),
+		"the samples pass: %s", js[string](t, ctx, `document.querySelector("article .results").innerText`))
 	do(t, ctx,
 		chromedp.Evaluate[chromedp.Void](`document.querySelector("article .results").replaceChildren()`),
 		chromedp.Evaluate[chromedp.Void](form+`.querySelector("button[value=submit]").click()`),
 		chromedp.WaitVisible(chromedp.CSS(`article .results .verdict`)),
 	)
-	assert.Equal(t, "Accepted", js[string](t, ctx, `document.querySelector("article .results .verdict strong").textContent`))
+	assert.Equal(t, "Accepted", js[string](t, ctx, `document.querySelector("article .results .verdict strong").textContent`),
+		"results: %s", js[string](t, ctx, `document.querySelector("article .results").innerText`))
 	assert.Contains(t, js[string](t, ctx, `document.querySelector("article .results").innerText`), "(hidden)", "submit ran the hidden tests")
 	// The graded submit and the code reach the server before the reload.
 	require.Eventually(t, func() bool {
