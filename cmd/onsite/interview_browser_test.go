@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -195,4 +197,48 @@ func TestBrowserInterviewConceptRound(t *testing.T) {
 	// Two of the first question's items ticked, the second unanswered.
 	assert.Contains(t, body, fmt.Sprintf("Covered %.0f%% of the rubric", 100*2/float64(items)/2))
 	assert.Contains(t, body, "Time ran out.")
+}
+
+// TestInterviewSurvivesRestart stops the server in the middle of a round
+// and starts it again on the same data: the round, its deadline and the
+// answer typed so far are where they were.
+func TestInterviewSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServe(t, dir)
+	code, _, stderr := run(t, "password123\n", "users", "create", "--email", "ada@example.com", "--password-stdin", "--data", dir)
+	require.Equal(t, 0, code, stderr)
+	code, out, stderr := run(t, "", "tokens", "create", "--email", "ada@example.com", "--name", "t", "--data", dir)
+	require.Equal(t, 0, code, stderr)
+	token := strings.TrimSpace(out)
+	call := func(base, method, path, body string) (int, map[string]any) {
+		t.Helper()
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var got map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&got)
+		return resp.StatusCode, got
+	}
+	status, sess := call(srv.URL, http.MethodPost, "/api/v1/interviews", `{"format": "system-design-round"}`)
+	require.Equal(t, http.StatusCreated, status)
+	id := sess["id"].(string)
+	status, sess = call(srv.URL, http.MethodPost, "/api/v1/interviews/"+id+"/start", "")
+	require.Equal(t, http.StatusOK, status)
+	deadline := sess["rounds"].([]any)[0].(map[string]any)["deadline"]
+	status, _ = call(srv.URL, http.MethodPut, "/api/v1/interviews/"+id+"/rounds/0/answers/0", `{"text": "Start from the business goal: fewer chargebacks."}`)
+	require.Equal(t, http.StatusOK, status)
+
+	require.Equal(t, 0, srv.Stop(t))
+	again := startServe(t, dir)
+	status, sess = call(again.URL, http.MethodGet, "/api/v1/interviews/"+id, "")
+	require.Equal(t, http.StatusOK, status)
+	round := sess["rounds"].([]any)[0].(map[string]any)
+	assert.Equal(t, "in_progress", sess["status"])
+	assert.Equal(t, deadline, round["deadline"], "the same deadline after the restart")
+	assert.Nil(t, round["submitted_at"], "the round is still running")
+	assert.Equal(t, "Start from the business goal: fewer chargebacks.", round["answers"].([]any)[0].(map[string]any)["text"])
 }
