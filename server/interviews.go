@@ -135,6 +135,16 @@ func intParam(c echo.Context, name string) (int, error) {
 	return v, nil
 }
 
+// roundPosition reads the round and position parameters of an answer's
+// path.
+func roundPosition(c echo.Context) (round, pos int, err error) {
+	if round, err = intParam(c, "round"); err != nil {
+		return 0, 0, err
+	}
+	pos, err = intParam(c, "position")
+	return round, pos, err
+}
+
 func (s *Server) handleRoundSubmit(c echo.Context) error {
 	round, err := intParam(c, "round")
 	if err != nil {
@@ -148,11 +158,7 @@ func (s *Server) handleRoundSubmit(c echo.Context) error {
 }
 
 func (s *Server) handleAnswerSave(c echo.Context) error {
-	round, err := intParam(c, "round")
-	if err != nil {
-		return err
-	}
-	pos, err := intParam(c, "position")
+	round, pos, err := roundPosition(c)
 	if err != nil {
 		return err
 	}
@@ -171,11 +177,7 @@ func (s *Server) handleAnswerSave(c echo.Context) error {
 // a coding answer of the interview.
 func (s *Server) handleAnswerGraded(c echo.Context) error {
 	ctx := c.Request().Context()
-	round, err := intParam(c, "round")
-	if err != nil {
-		return err
-	}
-	pos, err := intParam(c, "position")
+	round, pos, err := roundPosition(c)
 	if err != nil {
 		return err
 	}
@@ -214,11 +216,7 @@ func (s *Server) handlePeerLink(c echo.Context) error {
 }
 
 func (s *Server) handlePeerScore(c echo.Context) error {
-	round, err := intParam(c, "round")
-	if err != nil {
-		return err
-	}
-	pos, err := intParam(c, "position")
+	round, pos, err := roundPosition(c)
 	if err != nil {
 		return err
 	}

@@ -479,12 +479,7 @@ func TestScreenshot(t *testing.T) {
 func TestBrowserRunAndSubmit(t *testing.T) {
 	ctx := newBrowser(t)
 	srv, _, _ := gradingServe(t)
-	do(t, ctx,
-		chromedp.Navigate(srv.URL+"/signin"),
-		chromedp.SendKeys(chromedp.ID("email"), "ada@example.com"),
-		chromedp.SendKeys(chromedp.ID("password"), "password123"),
-	)
-	clickAndLoad(t, ctx, `main form button[type=submit]`)
+	signIn(t, ctx, srv.URL)
 	do(t, ctx, chromedp.Navigate(srv.URL+"/questions/precision-recall-f1"),
 		chromedp.SetValue(chromedp.CSS(`select[name=language]`), "python"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector("select[name=language]").dispatchEvent(new Event("change"))`))
@@ -588,12 +583,7 @@ func TestBrowserDrillCodingCard(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 
-	do(t, ctx,
-		chromedp.Navigate(srv.URL+"/signin"),
-		chromedp.SendKeys(chromedp.ID("email"), "ada@example.com"),
-		chromedp.SendKeys(chromedp.ID("password"), "password123"),
-	)
-	clickAndLoad(t, ctx, `main form button[type=submit]`)
+	signIn(t, ctx, srv.URL)
 	do(t, ctx, chromedp.Navigate(srv.URL+"/drill"))
 	slug := js[string](t, ctx, `document.querySelector(".drill-card").dataset.question`)
 	require.Equal(t, "coding", js[string](t, ctx, `document.querySelector(".drill-card").dataset.kind`))
@@ -643,12 +633,7 @@ func TestBrowserCodeEditor(t *testing.T) {
 		_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatch})
 		return err
 	}))
-	do(t, ctx,
-		chromedp.Navigate(srv.URL+"/signin"),
-		chromedp.SendKeys(chromedp.ID("email"), "ada@example.com"),
-		chromedp.SendKeys(chromedp.ID("password"), "password123"),
-	)
-	clickAndLoad(t, ctx, `main form button[type=submit]`)
+	signIn(t, ctx, srv.URL)
 	do(t, ctx, chromedp.Navigate(srv.URL+"/questions/precision-recall-f1"),
 		chromedp.WaitVisible(chromedp.CSS(`.practice-form .cm-editor`)),
 		chromedp.SetValue(chromedp.CSS(`select[name=language]`), "python"),

@@ -26,11 +26,18 @@ func gradingServe(t *testing.T) (*served, string, string) {
 		}
 		t.Skip("SKIP: grading disabled on this machine (no user namespaces); see the serve log")
 	}
+	return srv, dir, createAccount(t, dir)
+}
+
+// createAccount adds ada@example.com (password password123) to the data
+// directory with the CLI and returns an API token for her.
+func createAccount(t *testing.T, dir string) string {
+	t.Helper()
 	code, _, stderr := run(t, "password123\n", "users", "create", "--email", "ada@example.com", "--password-stdin", "--data", dir)
 	require.Equal(t, 0, code, stderr)
 	code, out, stderr := run(t, "", "tokens", "create", "--email", "ada@example.com", "--name", "e2e", "--data", dir)
 	require.Equal(t, 0, code, stderr)
-	return srv, dir, strings.TrimSpace(out)
+	return strings.TrimSpace(out)
 }
 
 // TestGradingEndToEnd grades real code through the real server, queue and

@@ -205,11 +205,7 @@ func TestBrowserInterviewConceptRound(t *testing.T) {
 func TestInterviewSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	srv := startServe(t, dir)
-	code, _, stderr := run(t, "password123\n", "users", "create", "--email", "ada@example.com", "--password-stdin", "--data", dir)
-	require.Equal(t, 0, code, stderr)
-	code, out, stderr := run(t, "", "tokens", "create", "--email", "ada@example.com", "--name", "t", "--data", dir)
-	require.Equal(t, 0, code, stderr)
-	token := strings.TrimSpace(out)
+	token := createAccount(t, dir)
 	call := func(base, method, path, body string) (int, map[string]any) {
 		t.Helper()
 		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
