@@ -105,6 +105,17 @@ func startServe(t testing.TB, dataDir string, extra ...string) *served {
 		case <-s.done:
 		case <-time.After(30 * time.Second):
 		}
+		if t.Failed() {
+			// What the server logged (grading failures among it) is often
+			// the reason.
+			var errors []string
+			for _, line := range strings.Split(s.Log.String(), "\n") {
+				if strings.Contains(line, "ERROR") || strings.Contains(line, "WARN") {
+					errors = append(errors, line)
+				}
+			}
+			t.Logf("serve logged %d errors and warnings:\n%s", len(errors), strings.Join(errors, "\n"))
+		}
 	})
 	return s
 }
