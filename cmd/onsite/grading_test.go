@@ -178,7 +178,10 @@ func TestHostileSubmissionsThroughTheServer(t *testing.T) {
 		{"infinite loop", fn + "    while True: pass\n", "time_limit_exceeded"},
 		{"sleep forever", "import time\n" + fn + "    time.sleep(1000)\n", "time_limit_exceeded"},
 		{"fork bomb", "import os\n" + fn + "    while True: os.fork()\n", "time_limit_exceeded|runtime_error"},
-		{"allocate 8 GiB", fn + "    x = bytearray(8 << 30)\n    return [0.0, 0.0, 0.0]\n", "memory_limit_exceeded|runtime_error"},
+		// On a loaded machine zeroing the pages can take longer than the
+		// time limit, before the memory limit is reached; the sandbox's
+		// own hostile test holds the MLE verdict.
+		{"allocate 8 GiB", fn + "    x = bytearray(8 << 30)\n    return [0.0, 0.0, 0.0]\n", "memory_limit_exceeded|runtime_error|time_limit_exceeded"},
 		{"print forever", fn + "    while True: print('x' * 1000)\n", "output_limit_exceeded|time_limit_exceeded"},
 	}
 	ids := map[string]string{}
