@@ -76,7 +76,16 @@ type runCgroup struct {
 func (c *cgroups) newRun(memory int64, procs int) (*runCgroup, error) {
 	id := fmt.Sprintf("run-%d-%d", os.Getpid(), cgroupSeq.Add(1))
 	r := &runCgroup{v2: c.v2, mem: filepath.Join(c.memParent, id), pids: filepath.Join(c.pidsParent, id), limit: memory}
-	if err := os.Mkdir(r.mem, 0o755); err != nil {
+	err := os.Mkdir(r.mem, 0o755)
+	if errors.Is(err, os.ErrNotExist) {
+		// Sandboxes of one process share the parent, and one that closed
+		// just now removed it while it was empty: make it again.
+		if _, serr := setupCgroups(filepath.Base(c.memParent)); serr != nil {
+			return nil, fmt.Errorf("make cgroup: %w", serr)
+		}
+		err = os.Mkdir(r.mem, 0o755)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("make cgroup: %w", err)
 	}
 	if !c.v2 {
@@ -86,7 +95,6 @@ func (c *cgroups) newRun(memory int64, procs int) (*runCgroup, error) {
 		}
 	}
 	maxTasks := strconv.Itoa(procs + helperTasks)
-	var err error
 	if c.v2 {
 		if memory > 0 {
 			err = errors.Join(write(r.mem, "memory.max", memory), write(r.mem, "memory.swap.max", 0))

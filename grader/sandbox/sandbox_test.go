@@ -185,3 +185,27 @@ func TestOverlayKeepsWritesInTheBox(t *testing.T) {
 	_, err = os.Stat(filepath.Join(cache, "other"))
 	assert.True(t, os.IsNotExist(err), "nothing new appears in the host's cache")
 }
+
+// TestSandboxesShareTheirParentCgroup: one of two sandboxes of a process
+// closes, removing the shared parent cgroup while it is empty; the other
+// still runs programs with limits.
+func TestSandboxesShareTheirParentCgroup(t *testing.T) {
+	name := "onsite-test-shared"
+	a, err := New(Config{Root: t.TempDir(), CgroupName: name})
+	require.NoError(t, err)
+	b, err := New(Config{Root: t.TempDir(), CgroupName: name})
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	if a.cgErr != nil {
+		t.Skipf("SKIP: cgroups are not writable here: %v", a.cgErr)
+	}
+	require.NoError(t, a.Close())
+	_, err = os.Stat(a.cg.memParent)
+	require.ErrorIs(t, err, os.ErrNotExist, "the closing sandbox removed the empty parent")
+	bx, err := b.NewBox(context.Background())
+	require.NoError(t, err)
+	defer bx.Close()
+	out, err := bx.Run(context.Background(), grader.Cmd{Argv: []string{python, "-I", "-c", "print(1)"}, CPUTime: 5 * time.Second, WallTime: 10 * time.Second, MemoryBytes: 64 << 20})
+	require.NoError(t, err, "the other sandbox makes the parent again")
+	assert.Equal(t, "1\n", string(out.Stdout))
+}
