@@ -53,6 +53,9 @@ type Service interface {
 	FindQuestionBySlug(ctx context.Context, slug string) (*Question, error)
 	// FindSets returns the visible sets.
 	FindSets(ctx context.Context) ([]*Set, error)
+	// ExportSet returns a visible set with its live questions, ready to
+	// write in the native format.
+	ExportSet(ctx context.Context, slug string) (*Set, error)
 	// FindTopics returns the visible questions' topics, most used first.
 	FindTopics(ctx context.Context) ([]Topic, error)
 }

@@ -2,6 +2,7 @@ package questions
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -157,6 +158,25 @@ func lineOf(root *yaml.Node, path string) int {
 
 // MarshalYAML writes a set in the native format, the inverse of ParseYAML.
 func MarshalYAML(s *Set) ([]byte, error) {
+	return marshalYAML(s)
+}
+
+// MarshalJSON writes a set in the native format as JSON: the same keys and
+// values as the YAML form, which ParseYAML reads back (JSON is YAML), with
+// line numbers in its problems.
+func MarshalJSON(s *Set) ([]byte, error) {
+	data, err := marshalYAML(s)
+	if err != nil {
+		return nil, err
+	}
+	var doc any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("encode set %s: %w", s.Slug, err)
+	}
+	return json.MarshalIndent(normalizeValue(doc), "", "  ")
+}
+
+func marshalYAML(s *Set) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)

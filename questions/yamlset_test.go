@@ -1,6 +1,7 @@
 package questions_test
 
 import (
+	"encoding/json"
 	"bytes"
 	"flag"
 	"fmt"
@@ -461,4 +462,27 @@ func TestParseYAMLLinesOfKeysWithDots(t *testing.T) {
 	}
 	want := map[string]int{"questions[0].starter_code.python3.11": 15, "questions[0].starter_code.node.js": 16}
 	assert.Equal(t, want, got, "got lines %v, want %v", got, want)
+}
+
+// TestMarshalJSONRoundTrip writes every built-in set as JSON and reads it
+// back with the same parser: the same questions, hash for hash.
+func TestMarshalJSONRoundTrip(t *testing.T) {
+	sets, err := questions.BuiltinSets()
+	require.NoError(t, err)
+	for _, set := range sets {
+		t.Run(set.Slug, func(t *testing.T) {
+			out, err := questions.MarshalJSON(set)
+			require.NoError(t, err)
+			require.True(t, json.Valid(out), "valid JSON")
+			again, err := questions.ParseYAML(set.Slug+".json", out)
+			require.NoError(t, err)
+			require.Len(t, again.Questions, len(set.Questions))
+			for i, q := range set.Questions {
+				assert.Equal(t, q.Hash(), again.Questions[i].Hash(), "%s changed through JSON", q.Slug)
+			}
+		})
+	}
+	_, err = questions.ParseYAML("bad.json", []byte(`{"slug": "s", "title": "S", "version": 1, "questions": [{"slug": "q", "kind": "concept", "title": "Q", "prompt": "P", "difficulty": "hard", "answr": "x"}]}`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `bad.json:1: questions[0].answr: unknown field "answr"; did you mean "answer"?`)
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -423,4 +424,51 @@ func TestStarterCode(t *testing.T) {
 		}
 		assert.Contains(t, q.Starter[tc.lang], tc.want)
 	}
+}
+
+// TestSetExportAPI downloads a set as YAML and as JSON; each imports back
+// unchanged, and another user's private set stays invisible.
+func TestSetExportAPI(t *testing.T) {
+	ts := newTestServer(t)
+	_, token := ts.createUser(t, "ada@example.com", false)
+	_, bobToken := ts.createUser(t, "bob@example.com", false)
+	private := "slug: ada-private\ntitle: Ada's\nversion: 1\nquestions:\n  - slug: ada-q\n    kind: concept\n    title: Q\n    prompt: Why is the sky blue?\n    difficulty: easy\n    answer: Rayleigh scattering.\n"
+	var first map[string]any
+	require.Equal(t, http.StatusOK, api(t, http.MethodPost, ts.URL+"/api/v1/sets", token, private, &first), "%v", first)
+	tests := []struct {
+		name, query, ctype string
+	}{
+		{"yaml", "", "application/yaml"},
+		{"json", "?format=json", "application/json"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, ts.URL+"/api/v1/sets/ada-private/export"+tc.query, nil)
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+			assert.Contains(t, resp.Header.Get("Content-Type"), tc.ctype)
+			assert.Contains(t, resp.Header.Get("Content-Disposition"), "ada-private.")
+			var report struct {
+				Created   []string `json:"created"`
+				Updated   []string `json:"updated"`
+				Unchanged int      `json:"unchanged"`
+			}
+			require.Equal(t, http.StatusOK, api(t, http.MethodPost, ts.URL+"/api/v1/sets", token, string(body), &report))
+			assert.Empty(t, report.Created)
+			assert.Empty(t, report.Updated)
+			assert.Equal(t, 1, report.Unchanged)
+		})
+	}
+	assert.Equal(t, http.StatusNotFound, api(t, http.MethodGet, ts.URL+"/api/v1/sets/ada-private/export", bobToken, "", nil), "another user's private set")
+	var e struct {
+		Error struct{ Message string } `json:"error"`
+	}
+	assert.Equal(t, http.StatusBadRequest, api(t, http.MethodGet, ts.URL+"/api/v1/sets/ada-private/export?format=xml", token, "", &e))
+	assert.Contains(t, e.Error.Message, `format "xml": use yaml or json`)
 }

@@ -91,6 +91,7 @@ func (s *Server) routes() {
 	api.GET("/questions/:slug", s.handleQuestionView)
 	api.GET("/topics", s.handleTopicIndex)
 	api.GET("/sets", s.handleSetIndex)
+	api.GET("/sets/:slug/export", s.handleSetExport)
 	api.POST("/sets", s.handleSetImport, middleware.BodyLimit(importBodyLimit))
 	api.GET("/languages", s.handleLanguageIndex)
 	api.POST("/submissions", s.handleSubmissionCreate, s.requireGrader, middleware.BodyLimit("256K"))

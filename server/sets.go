@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 
@@ -46,4 +47,31 @@ func (s *Server) handleSetImport(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, report)
+}
+
+// handleSetExport answers a set in the native format, YAML or JSON
+// (?format=json), as a file to download.
+func (s *Server) handleSetExport(c echo.Context) error {
+	set, err := s.Questions.ExportSet(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	format := c.QueryParam("format")
+	var data []byte
+	var ctype string
+	switch format {
+	case "", "yaml":
+		format, ctype = "yaml", "application/yaml"
+		data, err = questions.MarshalYAML(set)
+	case "json":
+		ctype = "application/json"
+		data, err = questions.MarshalJSON(set)
+	default:
+		return onsite.Errorf(onsite.EINVALID, "format %q: use yaml or json.", format)
+	}
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, set.Slug, format))
+	return c.Blob(http.StatusOK, ctype+"; charset=utf-8", data)
 }

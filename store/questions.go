@@ -386,6 +386,48 @@ func (s *QuestionService) FindSets(ctx context.Context) ([]*questions.Set, error
 	return sets, rows.Err()
 }
 
+// ExportSet returns a visible set with its live questions in the set's
+// order, as its author would write it: importing the result again changes
+// nothing.
+func (s *QuestionService) ExportSet(ctx context.Context, slug string) (*questions.Set, error) {
+	where, args := visible(ctx)
+	var set questions.Set
+	err := s.db.db.QueryRowContext(ctx, `SELECT s.id, s.slug, COALESCE(s.owner_id, 0), s.title, s.description, s.version, s.license, s.source, s.format
+		FROM question_sets s WHERE s.slug = ? AND `+where, append([]any{slug}, args...)...).
+		Scan(&set.ID, &set.Slug, &set.OwnerID, &set.Title, &set.Description, &set.Version, &set.License, &set.Source, &set.Format)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("Set")
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.db.QueryContext(ctx, `SELECT `+questionColumns+` FROM questions q JOIN question_sets s ON s.id = q.set_id
+		WHERE q.set_id = ? AND q.retired = 0 ORDER BY q.position`, set.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		q, err := scanQuestion(rows)
+		if err != nil {
+			return nil, err
+		}
+		set.Questions = append(set.Questions, *q)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// A question inherits the set's source and licence unless it names its
+	// own: write only what its author wrote.
+	for i := range set.Questions {
+		q := &set.Questions[i]
+		if err := s.db.db.QueryRowContext(ctx, `SELECT source, license FROM questions WHERE id = ?`, q.ID).Scan(&q.Source, &q.License); err != nil {
+			return nil, err
+		}
+	}
+	set.QuestionCount = len(set.Questions)
+	return &set, nil
+}
+
 // FindTopics counts visible, unretired questions per topic.
 func (s *QuestionService) FindTopics(ctx context.Context) ([]questions.Topic, error) {
 	where, args := visible(ctx)

@@ -500,3 +500,32 @@ func TestQuestionRoundTrip(t *testing.T) {
 		assert.Empty(t, got.Questions, "got questions inside FindSets' sets")
 	})
 }
+
+// TestExportImportRoundTrip exports every built-in set from the database,
+// writes it in the native format (YAML, and the same as JSON), and imports
+// it again: nothing changes.
+func TestExportImportRoundTrip(t *testing.T) {
+	db := openTestDB(t)
+	qs := NewQuestionService(db)
+	sets, err := questions.BuiltinSets()
+	require.NoError(t, err)
+	_, err = qs.ImportSets(context.Background(), 0, sets)
+	require.NoError(t, err)
+	for _, s := range sets {
+		t.Run(s.Slug, func(t *testing.T) {
+			exported, err := qs.ExportSet(context.Background(), s.Slug)
+			require.NoError(t, err)
+			require.Len(t, exported.Questions, len(s.Questions))
+			data, err := questions.MarshalYAML(exported)
+			require.NoError(t, err)
+			again, err := questions.ParseYAML(s.Slug+".yaml", data)
+			require.NoError(t, err)
+			report, err := qs.ImportSets(context.Background(), 0, []*questions.Set{again})
+			require.NoError(t, err)
+			assert.False(t, report.Changed(), "created %v, updated %v, retired %v", report.Created, report.Updated, report.Retired)
+			assert.Equal(t, len(s.Questions), report.Unchanged)
+		})
+	}
+	_, err = qs.ExportSet(context.Background(), "no-such-set")
+	assert.Equal(t, onsite.ENOTFOUND, onsite.ErrorCode(err))
+}

@@ -15,7 +15,7 @@ import (
 
 func runImport(ctx context.Context, e *env, args []string) error {
 	flags := newFlagSet(e, "import", "import [flags] PATH...",
-		"Imports question sets in onsite's YAML format. A PATH is a .yaml file or a directory\nsearched for them. Every file is checked first and every problem is listed as\nfile:line: field: problem; if there is any, nothing is imported. Importing the same\nfiles again changes nothing; edited questions are updated in place.")
+		"Imports question sets in onsite's format, YAML or JSON. A PATH is a .yaml or .json file or\na directory searched for them. Every file is checked first and every problem is listed as\nfile:line: field: problem; if there is any, nothing is imported. Importing the same\nfiles again changes nothing; edited questions are updated in place.")
 	dataDir := dataFlag(flags)
 	owner := flags.String("owner", "", "email of the account that owns the sets; without it they are public")
 	dryRun := flags.Bool("dry-run", false, "check the files and report what would change, without importing")
@@ -94,7 +94,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 }
 
 // setFiles expands the paths into question-set files, directories searched
-// for .yaml and .yml files in name order.
+// for .yaml, .yml and .json files in name order.
 func setFiles(paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
@@ -111,7 +111,7 @@ func setFiles(paths []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if ext := filepath.Ext(path); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			if ext := filepath.Ext(path); !d.IsDir() && (ext == ".yaml" || ext == ".yml" || ext == ".json") {
 				files = append(files, path)
 			}
 			return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -319,4 +320,45 @@ func TestCLIUsage(t *testing.T) {
 func TestMain(m *testing.M) {
 	sandbox.RunHelperIfRequested()
 	os.Exit(m.Run())
+}
+
+// TestExportCommand exports a built-in set as YAML and as JSON and imports
+// each back: nothing changes. A set that does not exist is a clear error.
+func TestExportCommand(t *testing.T) {
+	dir := t.TempDir()
+	startServe(t, dir) // loads the built-in bank
+	tests := []struct {
+		name, file string
+		args       []string
+	}{
+		{"yaml to stdout", "", []string{"--set", "ml-concepts"}},
+		{"json by extension", "concepts.json", []string{"--set", "ml-concepts"}},
+		{"yaml file", "behavioral.yaml", []string{"--set", "behavioral", "--format", "yaml"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"export", "--data", dir}, tc.args...)
+			file := filepath.Join(t.TempDir(), cmp.Or(tc.file, "out.yaml"))
+			if tc.file != "" {
+				args = append(args, "-o", file)
+			}
+			code, out, stderr := run(t, "", args...)
+			require.Equal(t, 0, code, stderr)
+			if tc.file == "" {
+				require.NoError(t, os.WriteFile(file, []byte(out), 0o600))
+				assert.True(t, strings.HasPrefix(out, "slug: ml-concepts\n"), "YAML on stdout")
+			} else {
+				assert.Contains(t, stderr, "wrote ")
+			}
+			code, out, stderr = run(t, "", "import", "--data", dir, file)
+			require.Equal(t, 0, code, stderr)
+			assert.Regexp(t, `imported 1 set\(s\) from 1 file\(s\): 0 created, 0 updated, \d+ unchanged, 0 retired`, out)
+		})
+	}
+	code, _, stderr := run(t, "", "export", "--data", dir, "--set", "no-such-set")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "Set not found.")
+	code, _, stderr = run(t, "", "export", "--data", dir, "--set", "ml-concepts", "--format", "xml")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `--format "xml": use yaml or json`)
 }
