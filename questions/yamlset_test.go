@@ -1,8 +1,8 @@
 package questions_test
 
 import (
-	"encoding/json"
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
