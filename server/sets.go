@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/onsite-dev/onsite"
@@ -38,7 +39,11 @@ func (s *Server) handleSetImport(c echo.Context) error {
 	if name == "" {
 		name = "request body"
 	}
-	set, err := questions.ParseYAML(name, data)
+	parse := questions.ParseYAML
+	if ct := c.Request().Header.Get("Content-Type"); strings.Contains(ct, "csv") || strings.Contains(ct, "tab-separated") {
+		parse = questions.ParseCSV
+	}
+	set, err := parse(name, data)
 	if err != nil {
 		return err
 	}

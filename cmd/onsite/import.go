@@ -15,10 +15,11 @@ import (
 
 func runImport(ctx context.Context, e *env, args []string) error {
 	flags := newFlagSet(e, "import", "import [flags] PATH...",
-		"Imports question sets in onsite's format, YAML or JSON. A PATH is a .yaml or .json file or\na directory searched for them. Every file is checked first and every problem is listed as\nfile:line: field: problem; if there is any, nothing is imported. Importing the same\nfiles again changes nothing; edited questions are updated in place.")
+		"Imports question sets in onsite's format (YAML or JSON) or flashcards in Anki's text\nformat (.csv, .tsv, .txt: front, back, tags; Anki's #separator, #html, #columns,\n#tags column, #guid column and #deck headers). A PATH is a file or a directory searched\nfor them. Every file is checked first and every problem is listed as\nfile:line: field: problem; if there is any, nothing is imported. Importing the same\nfiles again changes nothing; edited questions are updated in place.")
 	dataDir := dataFlag(flags)
 	owner := flags.String("owner", "", "email of the account that owns the sets; without it they are public")
 	dryRun := flags.Bool("dry-run", false, "check the files and report what would change, without importing")
+	format := flags.String("format", "auto", "auto (by file extension), yaml, json, or csv (Anki-style flashcards; also .tsv and .txt)")
 	if err := parse(flags, e, args); err != nil {
 		return err
 	}
@@ -37,7 +38,14 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		set, err := questions.ParseYAML(file, data)
+		parse := questions.ParseYAML
+		if f := formatOf(*format, file); f == "csv" {
+			parse = questions.ParseCSV
+		} else if f == "" {
+			fmt.Fprintf(e.stderr, "onsite import: --format %q: use auto, yaml, json or csv\n", *format)
+			return errUsage
+		}
+		set, err := parse(file, data)
 		if ve, ok := err.(*questions.ValidationError); ok {
 			problems = append(problems, ve.Problems...)
 			continue
@@ -93,6 +101,25 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// formatOf is the parser a file takes: "yaml" (which reads JSON too) or
+// "csv", by the --format flag or the file's extension; "" for an unknown
+// flag value.
+func formatOf(flag, file string) string {
+	switch flag {
+	case "yaml", "json":
+		return "yaml"
+	case "csv":
+		return "csv"
+	case "auto":
+		switch strings.ToLower(filepath.Ext(file)) {
+		case ".csv", ".tsv", ".txt":
+			return "csv"
+		}
+		return "yaml"
+	}
+	return ""
+}
+
 // setFiles expands the paths into question-set files, directories searched
 // for .yaml, .yml and .json files in name order.
 func setFiles(paths []string) ([]string, error) {
@@ -111,7 +138,7 @@ func setFiles(paths []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if ext := filepath.Ext(path); !d.IsDir() && (ext == ".yaml" || ext == ".yml" || ext == ".json") {
+			if ext := filepath.Ext(path); !d.IsDir() && (ext == ".yaml" || ext == ".yml" || ext == ".json" || ext == ".csv" || ext == ".tsv") {
 				files = append(files, path)
 			}
 			return nil

@@ -362,3 +362,30 @@ func TestExportCommand(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, `--format "xml": use yaml or json`)
 }
+
+// TestImportFlashcards imports an Anki-style flashcard file, again (nothing
+// changes), and edited (one question updated in place).
+func TestImportFlashcards(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(t.TempDir(), "metrics.tsv")
+	cards := "#separator:tab\n#html:true\n#deck:Metrics\n#guid column:1\n#columns:guid\tfront\tback\ttags\n" +
+		"g1\tWhat is precision?\tTP / (TP + FP)\tmetrics\n" +
+		"g2\tWhat is recall?\t\"TP / (TP + FN),<br>the share of positives found\"\tmetrics\n"
+	require.NoError(t, os.WriteFile(file, []byte(cards), 0o600))
+	code, out, stderr := run(t, "", "import", "--data", dir, file)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "2 created, 0 updated, 0 unchanged")
+	code, out, stderr = run(t, "", "import", "--data", dir, file)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "0 created, 0 updated, 2 unchanged")
+	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(cards, "TP / (TP + FP)", "TP / (TP + FP): how many flagged are right", 1)), 0o600))
+	code, out, stderr = run(t, "", "import", "--data", dir, file)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "0 created, 1 updated, 1 unchanged")
+
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	require.NoError(t, os.WriteFile(bad, []byte("Front,\n"), 0o600))
+	code, _, stderr = run(t, "", "import", "--data", dir, bad)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "bad.csv:1: row 1, column back: is empty")
+}
