@@ -27,6 +27,9 @@ type ImportReport struct {
 	Updated   []string `json:"updated"`
 	Unchanged int      `json:"unchanged"`
 	Retired   []string `json:"retired"`
+	// UnchangedSlugs lists the unchanged questions, for reports that
+	// name every question (onsite import --json).
+	UnchangedSlugs []string `json:"-"`
 }
 
 // Changed reports whether the import wrote anything.

@@ -163,6 +163,7 @@ func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, r
 		delete(have, q.Slug)
 		if ok && e.hash == hash && !e.retired {
 			report.Unchanged++
+			report.UnchangedSlugs = append(report.UnchangedSlugs, q.Slug)
 			if e.position != i {
 				if _, err := tx.ExecContext(ctx, `UPDATE questions SET position = ? WHERE id = ?`, i, e.id); err != nil {
 					return err

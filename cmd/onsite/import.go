@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -19,6 +20,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	dataDir := dataFlag(flags)
 	owner := flags.String("owner", "", "email of the account that owns the sets; without it they are public")
 	dryRun := flags.Bool("dry-run", false, "check the files and report what would change, without importing")
+	asJSON := flags.Bool("json", false, `print the report as JSON: {"added": [...], "updated": [...], "unchanged": [...], "retired": [...], "errors": [...]}`)
 	format := flags.String("format", "auto", "auto (by file extension), yaml, json, or csv (Anki-style flashcards; also .tsv and .txt)")
 	if err := parse(flags, e, args); err != nil {
 		return err
@@ -55,6 +57,16 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		sets = append(sets, set)
 	}
 	if len(problems) > 0 {
+		if *asJSON {
+			errs := make([]string, len(problems))
+			for i, p := range problems {
+				errs[i] = p.String()
+			}
+			if err := writeImportJSON(e, nil, errs); err != nil {
+				return err
+			}
+			return errSilent
+		}
 		for _, p := range problems {
 			fmt.Fprintln(e.stderr, p.String())
 		}
@@ -84,6 +96,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *asJSON {
+		return writeImportJSON(e, report, []string{})
+	}
 	verb := "imported"
 	if *dryRun {
 		verb = "would import"
@@ -99,6 +114,26 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// writeImportJSON prints an import's report (or its errors) as one JSON
+// object naming every question.
+func writeImportJSON(e *env, r *questions.ImportReport, errs []string) error {
+	if r == nil {
+		r = &questions.ImportReport{}
+	}
+	list := func(l []string) []string {
+		if l == nil {
+			return []string{}
+		}
+		return l
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(map[string]any{
+		"added": list(r.Created), "updated": list(r.Updated), "unchanged": list(r.UnchangedSlugs),
+		"retired": list(r.Retired), "errors": errs,
+	})
 }
 
 // formatOf is the parser a file takes: "yaml" (which reads JSON too) or

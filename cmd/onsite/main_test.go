@@ -389,3 +389,39 @@ func TestImportFlashcards(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "bad.csv:1: row 1, column back: is empty")
 }
+
+// TestImportJSONReport: --json names every question by what happened to
+// it, and lists the errors (exit 1) when nothing could be imported.
+func TestImportJSONReport(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(t.TempDir(), "cards.csv")
+	require.NoError(t, os.WriteFile(file, []byte("#guid column:1\n#columns:guid,front,back\na,One?,Yes\nb,Two?,Yes\n"), 0o600))
+	type report struct {
+		Added, Updated, Unchanged, Retired, Errors []string
+	}
+	decode := func(out string) report {
+		t.Helper()
+		var r report
+		require.NoError(t, json.Unmarshal([]byte(out), &r), out)
+		return r
+	}
+	code, out, stderr := run(t, "", "import", "--json", "--dry-run", "--data", dir, file)
+	require.Equal(t, 0, code, stderr)
+	r := decode(out)
+	assert.Len(t, r.Added, 2, "the dry run plans two additions")
+	assert.Empty(t, r.Errors)
+	code, out, _ = run(t, "", "import", "--json", "--data", dir, file)
+	require.Equal(t, 0, code)
+	assert.Len(t, decode(out).Added, 2, "the dry run wrote nothing")
+	code, out, _ = run(t, "", "import", "--json", "--data", dir, file)
+	require.Equal(t, 0, code)
+	r = decode(out)
+	assert.Empty(t, r.Added)
+	assert.Len(t, r.Unchanged, 2)
+	require.NoError(t, os.WriteFile(file, []byte("#guid column:1\n#columns:guid,front,back\na,One?,Yes\nb,Two?,\n"), 0o600))
+	code, out, _ = run(t, "", "import", "--json", "--data", dir, file)
+	assert.Equal(t, 1, code)
+	r = decode(out)
+	require.Len(t, r.Errors, 1)
+	assert.Contains(t, r.Errors[0], "cards.csv:4: row 2, column back: is empty")
+}
