@@ -362,7 +362,7 @@ func TestPreviewImport(t *testing.T) {
 		Created:   []string{"base-new", "extra-one"},
 		Updated:   []string{"base-coding"},
 		Retired:   []string{"base-behavioral"},
-		Unchanged: 1,
+		Unchanged: 1, UnchangedSlugs: []string{"base-concept"},
 	}, preview)
 	assert.Equal(t, before, dumpTables(t, db), "got rows written by a preview, want none")
 	_, err = qs.FindQuestionBySlug(ctx, "base-new")
@@ -407,6 +407,8 @@ func TestImportBuiltinBankTwice(t *testing.T) {
 	require.NoError(t, err)
 	second, err := qs.ImportSets(ctx, 0, again)
 	require.NoError(t, err)
+	assert.Equal(t, slugs, second.UnchangedSlugs, "every question is named unchanged")
+	second.UnchangedSlugs = nil
 	assert.Equal(t, emptyReport(len(slugs), setSlugs...), second, "got changes from importing the unchanged bank again")
 
 	list, total, err := qs.FindQuestions(ctx, questions.Filter{})
