@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,7 +39,8 @@ func requireNamespaces(t testing.TB) {
 func newSandbox(t testing.TB) *Sandbox {
 	t.Helper()
 	requireNamespaces(t)
-	s, err := New(Config{Root: t.TempDir(), CgroupName: "onsite-test-" + strings.ReplaceAll(t.Name(), "/", "_")})
+	// The process ID keeps two test runs on one machine apart.
+	s, err := New(Config{Root: t.TempDir(), CgroupName: fmt.Sprintf("onsite-test-%d-%s", os.Getpid(), strings.ReplaceAll(t.Name(), "/", "_"))})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		require.NoError(t, s.Close())
@@ -166,7 +168,7 @@ func TestOverlayKeepsWritesInTheBox(t *testing.T) {
 	cache := t.TempDir()
 	require.NoError(t, os.Chmod(cache, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(cache, "entry"), []byte("warm"), 0o644))
-	s, err := New(Config{Root: t.TempDir(), OverlayPaths: []string{cache}, CgroupName: "onsite-test-overlay"})
+	s, err := New(Config{Root: t.TempDir(), OverlayPaths: []string{cache}, CgroupName: fmt.Sprintf("onsite-test-%d-overlay", os.Getpid())})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	require.NoError(t, s.GiveToBoxes(cache))
@@ -190,7 +192,7 @@ func TestOverlayKeepsWritesInTheBox(t *testing.T) {
 // closes, removing the shared parent cgroup while it is empty; the other
 // still runs programs with limits.
 func TestSandboxesShareTheirParentCgroup(t *testing.T) {
-	name := "onsite-test-shared"
+	name := fmt.Sprintf("onsite-test-%d-shared", os.Getpid())
 	a, err := New(Config{Root: t.TempDir(), CgroupName: name})
 	require.NoError(t, err)
 	b, err := New(Config{Root: t.TempDir(), CgroupName: name})
