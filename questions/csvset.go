@@ -76,20 +76,20 @@ func ParseCSV(name string, data []byte) (*Set, error) {
 	if len(cols) == 0 {
 		cols = []string{"front", "back", "tags"}
 	}
-	roleOf := map[string]string{}
+	roleOf := map[int]string{}
 	for i, c := range cols {
 		role := columnRole(c)
 		if role == "" {
 			bad(h.bodyStart-1, "columns", "column %d %q is not one onsite knows; use front, back, tags, kind, title, difficulty or guid", i+1, c)
 			continue
 		}
-		roleOf[strconv.Itoa(i)] = role
+		roleOf[i] = role
 	}
 	if h.tagsCol > 0 {
-		roleOf[strconv.Itoa(h.tagsCol-1)] = "tags"
+		roleOf[h.tagsCol-1] = "tags"
 	}
 	if h.guidCol > 0 {
-		roleOf[strconv.Itoa(h.guidCol-1)] = "guid"
+		roleOf[h.guidCol-1] = "guid"
 	}
 	set := &Set{Version: 1, Format: "csv"}
 	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
@@ -127,7 +127,7 @@ func ParseCSV(name string, data []byte) (*Set, error) {
 		at := fmt.Sprintf("row %d", row)
 		field := map[string]string{}
 		for i, v := range rec {
-			role := roleOf[strconv.Itoa(i)]
+			role := roleOf[i]
 			if role == "" {
 				if len(h.columns) > 0 || i >= 3 {
 					bad(line, fmt.Sprintf("%s, column %d", at, i+1), "has a field beyond the file's %d columns; quote fields that hold the separator %q", len(cols), string(h.sep))

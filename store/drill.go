@@ -167,7 +167,7 @@ func (s *DrillService) today(ctx context.Context, d *drillDay) (*drill.Today, er
 			}
 		}
 	}
-	t := &drill.Today{Date: d.start.In(locationOf(st)).Format("2006-01-02"), Reviewed: reviewed, Queue: drill.BuildQueue(due, fresh, plan)}
+	t := &drill.Today{Date: d.start.In(d.sched.Params().Location).Format("2006-01-02"), Reviewed: reviewed, Queue: drill.BuildQueue(due, fresh, plan)}
 	if len(t.Queue) == 0 {
 		// Nothing else left: learning cards due soon come early, as in
 		// Anki.
@@ -205,14 +205,6 @@ func (s *DrillService) today(ctx context.Context, d *drillDay) (*drill.Today, er
 	}
 	t.Minutes = int((total + time.Minute - 1) / time.Minute)
 	return t, nil
-}
-
-func locationOf(st drill.Settings) *time.Location {
-	loc, err := time.LoadLocation(st.TimeZone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
 
 const itemColumns = `q.id, q.slug, q.title, q.kind, q.difficulty, q.topics, q.estimated_minutes`
@@ -354,9 +346,6 @@ func (s *DrillService) RecordReview(ctx context.Context, in drill.ReviewInput) (
 
 // recordReview rates the context user's card in tx.
 func (s *DrillService) recordReview(ctx context.Context, tx *Tx, in drill.ReviewInput) (*drill.ReviewLog, error) {
-	if in.Source == "" {
-		in.Source = drill.FromDrill
-	}
 	var log *drill.ReviewLog
 	d, err := s.dayOf(ctx, tx, tx.now)
 	if err != nil {

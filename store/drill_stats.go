@@ -120,18 +120,31 @@ func (s *DrillService) FindStats(ctx context.Context) (*drill.Stats, error) {
 		st.Forecast = append(st.Forecast, drill.DayCount{Date: date(d.day + i), Count: n})
 	}
 
-	// The weakest topics: the mean retrievability of the user's cards by
-	// topic a week from now, so that a card just failed (recalled now, but
-	// with little stability) counts as weak.
-	// Cards are bucketed by days elapsed over stability (which decides
-	// retrievability) in SQL, so Go evaluates the curve once per bucket,
-	// not once per card.
-	rows, err = s.db.db.QueryContext(ctx, `SELECT t.topic, CAST((julianday(?) - julianday(c.last_review)) / c.stability * 20 AS INTEGER) AS bucket, COUNT(*)
+	if st.Weakest, err = s.topicStrengths(ctx, d); err != nil {
+		return nil, err
+	}
+	if len(st.Weakest) > weakestTopics {
+		st.Weakest = st.Weakest[:weakestTopics]
+	}
+	if err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cards WHERE user_id = ? AND state > 0`, d.user.ID).Scan(&st.Cards); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// topicStrengths ranks the topics of the user's cards, weakest first, by
+// their mean retrievability a week from now, so that a card just failed
+// (recalled now, but with little stability) counts as weak. Cards are
+// bucketed by days elapsed over stability (which decides retrievability) in
+// SQL, so Go evaluates the curve once per bucket, not once per card.
+func (s *DrillService) topicStrengths(ctx context.Context, d *drillDay) ([]drill.TopicStrength, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT t.topic, CAST((julianday(?) - julianday(c.last_review)) / c.stability * 20 AS INTEGER) AS bucket, COUNT(*)
 		FROM cards c JOIN question_topics t ON t.question_id = c.question_id
 		WHERE c.user_id = ? AND c.state > 0 GROUP BY t.topic, bucket`, formatTime(d.now.AddDate(0, 0, weakHorizonDays)), d.user.ID)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	type acc struct {
 		n   int
 		sum float64
@@ -141,7 +154,6 @@ func (s *DrillService) FindStats(ctx context.Context) (*drill.Stats, error) {
 		var topic string
 		var bucket, n int
 		if err := rows.Scan(&topic, &bucket, &n); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		a := topics[topic]
@@ -152,24 +164,18 @@ func (s *DrillService) FindStats(ctx context.Context) (*drill.Stats, error) {
 		a.n += n
 		a.sum += float64(n) * d.sched.RetrievabilityAt((float64(bucket)+0.5)/20)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	out := []drill.TopicStrength{}
 	for topic, a := range topics {
-		st.Weakest = append(st.Weakest, drill.TopicStrength{Topic: topic, Cards: a.n, Retrievability: a.sum / float64(a.n)})
+		out = append(out, drill.TopicStrength{Topic: topic, Cards: a.n, Retrievability: a.sum / float64(a.n)})
 	}
-	sort.Slice(st.Weakest, func(i, j int) bool {
-		if st.Weakest[i].Retrievability != st.Weakest[j].Retrievability {
-			return st.Weakest[i].Retrievability < st.Weakest[j].Retrievability
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Retrievability != out[j].Retrievability {
+			return out[i].Retrievability < out[j].Retrievability
 		}
-		return st.Weakest[i].Topic < st.Weakest[j].Topic
+		return out[i].Topic < out[j].Topic
 	})
-	if len(st.Weakest) > weakestTopics {
-		st.Weakest = st.Weakest[:weakestTopics]
-	}
-	if err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM cards WHERE user_id = ? AND state > 0`, d.user.ID).Scan(&st.Cards); err != nil {
-		return nil, err
-	}
-	return st, nil
+	return out, nil
 }

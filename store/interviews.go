@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,7 +41,7 @@ func (s *InterviewService) CreateSession(ctx context.Context, f interview.Format
 		return nil, err
 	}
 	if bad := f.Validate(); len(bad) > 0 {
-		return nil, onsite.Errorf(onsite.EINVALID, "The format is not valid: %s.", joinProblems(bad))
+		return nil, onsite.Errorf(onsite.EINVALID, "The format is not valid: %s.", strings.Join(bad, "; "))
 	}
 	pool, weakness, err := s.candidates(ctx, user.ID)
 	if err != nil {
@@ -79,17 +80,6 @@ func (s *InterviewService) CreateSession(ctx context.Context, f interview.Format
 		return nil, err
 	}
 	return s.FindSession(ctx, id)
-}
-
-func joinProblems(bad []string) string {
-	out := ""
-	for i, b := range bad {
-		if i > 0 {
-			out += "; "
-		}
-		out += b
-	}
-	return out
 }
 
 // candidates are the questions the user can be asked, when they last
@@ -144,16 +134,22 @@ func (s *InterviewService) candidates(ctx context.Context, userID int64) ([]inte
 			pool[i].LastSeen = at
 		}
 	}
-	ctxUser := ctx
-	stats, err := s.drill.FindStats(ctxUser)
+	if err := r2.Err(); err != nil {
+		return nil, nil, err
+	}
+	d, err := s.drill.dayOf(ctx, s.db.db, s.db.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	strengths, err := s.drill.topicStrengths(ctx, d)
 	if err != nil {
 		return nil, nil, err
 	}
 	weakness := map[string]float64{}
-	for _, t := range stats.Weakest {
+	for _, t := range strengths {
 		weakness[t.Topic] = 1 - t.Retrievability
 	}
-	return pool, weakness, r2.Err()
+	return pool, weakness, nil
 }
 
 // FindSession returns one of the context user's sessions, submitting any
@@ -298,14 +294,17 @@ func (s *InterviewService) FindSessions(ctx context.Context) ([]*interview.Sessi
 	}
 	rows.Close()
 	out := []*interview.Session{}
-	for _, id := range ids {
-		sess, err := s.FindSession(ctx, id)
-		if err != nil {
-			return nil, err
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		for _, id := range ids {
+			sess, err := s.load(ctx, tx, id, user.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, sess)
 		}
-		out = append(out, sess)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // update loads the user's session in a transaction, lets fn change it
@@ -384,7 +383,6 @@ func (s *InterviewService) SaveAnswer(ctx context.Context, id string, round, pos
 			return nil, onsite.Errorf(onsite.EINVALID, "An answer is limited to 64 KiB.")
 		}
 	}
-	var saved *interview.Answer
 	sess, err := s.update(ctx, id, func(tx *Tx, sess *interview.Session) error {
 		if err := over(sess); err != nil {
 			return err
@@ -403,46 +401,57 @@ func (s *InterviewService) SaveAnswer(ctx context.Context, id string, round, pos
 				}
 			}
 		}
-		set := func(col string, v any) error {
-			_, err := tx.ExecContext(ctx, `UPDATE interview_answers SET `+col+` = ?, updated_at = ? WHERE interview_id = ? AND round_idx = ? AND position = ?`,
-				v, formatTime(tx.now), id, round, position)
-			return err
-		}
+		var set answerColumns
 		if in.Text != nil {
-			if err := set("text", *in.Text); err != nil {
-				return err
-			}
+			set.add("text", *in.Text)
 		}
 		if in.Language != nil {
-			if err := set("language", *in.Language); err != nil {
-				return err
-			}
+			set.add("language", *in.Language)
 		}
 		if in.Code != nil {
-			if err := set("code", *in.Code); err != nil {
-				return err
-			}
+			set.add("code", *in.Code)
 		}
 		if in.Covered != nil {
-			c := slices.Compact(slices.Sorted(slices.Values(*in.Covered)))
-			raw, _ := json.Marshal(c)
-			if err := set("covered", string(raw)); err != nil {
-				return err
-			}
+			set.add("covered", coveredJSON(*in.Covered))
 		}
 		if in.SelfRating != nil {
-			if err := set("self_rating", int(*in.SelfRating)); err != nil {
-				return err
-			}
+			set.add("self_rating", int(*in.SelfRating))
 		}
-		return nil
+		if len(set.names) == 0 {
+			return nil
+		}
+		set.add("updated_at", formatTime(tx.now))
+		return set.update(ctx, tx, id, round, position)
 	})
 	if err != nil {
 		return nil, err
 	}
 	a := sess.Rounds[round].Answers[position]
-	saved = &a
-	return saved, nil
+	return &a, nil
+}
+
+// answerColumns are the columns of one answer an update sets.
+type answerColumns struct {
+	names  []string
+	values []any
+}
+
+func (c *answerColumns) add(name string, v any) {
+	c.names = append(c.names, name+" = ?")
+	c.values = append(c.values, v)
+}
+
+// update writes the columns to one answer in one statement.
+func (c *answerColumns) update(ctx context.Context, tx *Tx, id string, round, position int) error {
+	_, err := tx.ExecContext(ctx, `UPDATE interview_answers SET `+strings.Join(c.names, ", ")+
+		` WHERE interview_id = ? AND round_idx = ? AND position = ?`, append(c.values, id, round, position)...)
+	return err
+}
+
+// coveredJSON stores ticked rubric items: sorted, each once.
+func coveredJSON(covered []int) string {
+	raw, _ := json.Marshal(slices.Compact(slices.Sorted(slices.Values(covered))))
+	return string(raw)
 }
 
 // RecordSubmission notes a graded submission on a coding answer.
@@ -591,23 +600,18 @@ func (s *InterviewService) SavePeerScore(ctx context.Context, token string, roun
 		if _, err := answerOf(sess, round, position); err != nil {
 			return err
 		}
-		set := func(col string, v any) error {
-			_, err := tx.ExecContext(ctx, `UPDATE interview_answers SET `+col+` = ? WHERE interview_id = ? AND round_idx = ? AND position = ?`, v, id, round, position)
-			return err
-		}
+		var set answerColumns
 		if in.Covered != nil {
-			raw, _ := json.Marshal(slices.Compact(slices.Sorted(slices.Values(*in.Covered))))
-			if err := set("peer_covered", string(raw)); err != nil {
-				return err
-			}
+			set.add("peer_covered", coveredJSON(*in.Covered))
 		}
 		if in.Signal != nil {
-			if err := set("peer_signal", string(*in.Signal)); err != nil {
-				return err
-			}
+			set.add("peer_signal", string(*in.Signal))
 		}
 		if in.Notes != nil {
-			if err := set("peer_notes", *in.Notes); err != nil {
+			set.add("peer_notes", *in.Notes)
+		}
+		if len(set.names) > 0 {
+			if err := set.update(ctx, tx, id, round, position); err != nil {
 				return err
 			}
 		}
