@@ -146,7 +146,8 @@ func (s *InterviewService) candidates(ctx context.Context, userID int64) ([]inte
 		return nil, nil, err
 	}
 	weakness := map[string]float64{}
-	for _, t := range strengths {
+	// The lean goes to the topics the dashboard names weakest.
+	for _, t := range strengths[:min(len(strengths), weakestTopics)] {
 		weakness[t.Topic] = 1 - t.Retrievability
 	}
 	return pool, weakness, nil
