@@ -32,6 +32,9 @@ func NewDB(path string) *DB {
 	return &DB{Path: path, Now: time.Now}
 }
 
+// maxIdleConns is how many connections stay open between requests.
+const maxIdleConns = 16
+
 // dsn sets the pragmas in the connection string so that every pooled
 // connection gets them, not only the first.
 func dsn(path string) string {
@@ -57,6 +60,10 @@ func (db *DB) Open(ctx context.Context) error {
 	if db.db, err = sql.Open("sqlite3", dsn(db.Path)); err != nil {
 		return err
 	}
+	// Opening a connection runs its pragmas and loses its statement
+	// cache; with database/sql's default of two idle connections, a burst
+	// of requests opens and closes connections for every query.
+	db.db.SetMaxIdleConns(maxIdleConns)
 	if err := db.connect(ctx); err != nil {
 		db.db.Close()
 		return fmt.Errorf("open %s: %w", db.Path, err)

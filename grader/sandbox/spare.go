@@ -58,9 +58,11 @@ func (s *Sandbox) startHelper() (*helperProc, error) {
 		}
 	}
 	h.c = &exec.Cmd{
-		Path:        fmt.Sprintf("/proc/self/fd/%d", boxhelper.FDExe),
-		Args:        []string{"onsite-sandbox", boxhelper.Arg},
-		Env:         []string{},
+		Path: fmt.Sprintf("/proc/self/fd/%d", boxhelper.FDExe),
+		Args: []string{"onsite-sandbox", boxhelper.Arg},
+		// One thread and no collector: a helper allocates little and
+		// lives for one run, and every thread it starts costs CPU.
+		Env:         []string{"GOMAXPROCS=1", "GOGC=off"},
 		Stdin:       inR,
 		Stdout:      outW,
 		Stderr:      errW,

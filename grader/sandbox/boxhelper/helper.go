@@ -101,6 +101,9 @@ func RunIfRequested() {
 	if len(os.Args) < 2 || os.Args[1] != Arg {
 		return
 	}
+	// A helper lives for one run: no heap profile (its first sample
+	// allocates a large bucket table).
+	runtime.MemProfileRate = 0
 	// Capabilities are per thread: keep setup, clearing the ambient set and
 	// the fork of the program on one thread.
 	runtime.LockOSThread()
