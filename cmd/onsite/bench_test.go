@@ -142,7 +142,7 @@ func BenchmarkSubmitThroughput(b *testing.B) {
 		b.ReportMetric(perSec/ideal, "x-ideal")
 		// CPU of the server, the helpers and the programs, per submission:
 		// what bounds throughput when every core is busy.
-		cpuMS := float64((cpuTime()-cpu).Microseconds()) / 1000 / 50
+		cpuMS := float64((cpuTime() - cpu).Microseconds()) / 1000 / 50
 		b.ReportMetric(cpuMS, "cpu-ms/submission")
 		// A single submission keeps more than one core busy (the server,
 		// the next spare helper starting, the program), so cores / CPU per
