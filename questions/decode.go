@@ -107,6 +107,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, line int) {
 	case reflect.Interface:
 		var x any
 		if err := n.Decode(&x); err != nil {
+			if strings.Contains(err.Error(), "excessive aliasing") {
+				d.fail(line, path, "uses YAML aliases (*name) that expand to too much data (a \"billion laughs\" document); write the values out")
+				return
+			}
 			d.fail(line, path, "cannot be read: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 			return
 		}

@@ -141,6 +141,10 @@ type Coding struct {
 	// missed edge case, a too-slow algorithm): the tests are proven to
 	// catch them.
 	WrongSolutions []WrongSolution `json:"wrong_solutions,omitempty" yaml:"wrong_solutions,omitempty"`
+	// Ungradable says why submissions cannot be judged (an imported
+	// problem whose custom output validator onsite cannot run): the
+	// question can be read and practised, but not submitted.
+	Ungradable string `json:"ungradable,omitempty" yaml:"ungradable,omitempty"`
 }
 
 // WrongSolution is an answer the tests must reject, why it is wrong, and
@@ -200,9 +204,16 @@ type Test struct {
 // Comparator says how an answer is compared with the expected one.
 type Comparator struct {
 	// Type is "exact" (the default), "unordered" (a list in any order) or
-	// "float" (numbers within Tolerance, absolute or relative).
+	// "float" (numbers within Tolerance, absolute or relative). In stdio
+	// mode output is compared token by token by the ICPC default output
+	// validator's rules, "float" comparing numeric tokens within Tolerance.
 	Type      string  `json:"type" yaml:"type"`
 	Tolerance float64 `json:"tolerance,omitempty" yaml:"tolerance,omitempty"`
+	// CaseSensitive and SpaceSensitive (stdio mode) are the ICPC validator's
+	// case_sensitive and space_change_sensitive flags: tokens must match in
+	// case, and the whitespace between them must match too.
+	CaseSensitive  bool `json:"case_sensitive,omitempty" yaml:"case_sensitive,omitempty"`
+	SpaceSensitive bool `json:"space_sensitive,omitempty" yaml:"space_sensitive,omitempty"`
 }
 
 // Comparator types.
@@ -271,4 +282,7 @@ type Set struct {
 	QuestionCount int       `json:"question_count" yaml:"-"`
 	CreatedAt     time.Time `json:"created_at" yaml:"-"`
 	UpdatedAt     time.Time `json:"updated_at" yaml:"-"`
+
+	// origin names the file or folder an import read the set from.
+	origin string
 }

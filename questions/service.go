@@ -30,6 +30,43 @@ type ImportReport struct {
 	// UnchangedSlugs lists the unchanged questions, for reports that
 	// name every question (onsite import --json).
 	UnchangedSlugs []string `json:"-"`
+	// Notes are what the import read but did not take (media files) or
+	// took with a caveat (problems that cannot be judged).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// ImportPlan is an import's report naming every question, as `onsite
+// import --json` prints it and POST /api/v1/imports answers it: with
+// dry_run, what the import would do.
+type ImportPlan struct {
+	DryRun    bool     `json:"dry_run"`
+	Sets      []string `json:"sets"`
+	Added     []string `json:"added"`
+	Updated   []string `json:"updated"`
+	Unchanged []string `json:"unchanged"`
+	Retired   []string `json:"retired"`
+	Errors    []string `json:"errors"`
+	Notes     []string `json:"notes"`
+}
+
+// Plan returns the report as an ImportPlan; r may be nil when the import
+// failed with errs.
+func (r *ImportReport) Plan(dryRun bool, errs []Problem) ImportPlan {
+	list := func(l []string) []string {
+		if l == nil {
+			return []string{}
+		}
+		return l
+	}
+	p := ImportPlan{DryRun: dryRun, Errors: []string{}}
+	for _, e := range errs {
+		p.Errors = append(p.Errors, e.String())
+	}
+	if r == nil {
+		r = &ImportReport{}
+	}
+	p.Sets, p.Added, p.Updated, p.Unchanged, p.Retired, p.Notes = list(r.Sets), list(r.Created), list(r.Updated), list(r.UnchangedSlugs), list(r.Retired), list(r.Notes)
+	return p
 }
 
 // Changed reports whether the import wrote anything.
@@ -50,6 +87,9 @@ type Service interface {
 	// alone, and questions dropped from a set retired. ownerID 0 makes the
 	// sets public. A slug taken by another owner's set is ECONFLICT.
 	ImportSets(ctx context.Context, ownerID int64, sets []*Set) (*ImportReport, error)
+	// PreviewImport reports what ImportSets would change, and changes
+	// nothing.
+	PreviewImport(ctx context.Context, ownerID int64, sets []*Set) (*ImportReport, error)
 	// FindQuestions returns one page of matching questions and the total.
 	FindQuestions(ctx context.Context, filter Filter) ([]*Question, int, error)
 	// FindQuestionBySlug returns a visible question or ENOTFOUND.

@@ -220,6 +220,7 @@ func (v *validator) misplaced(path string, q *Question) {
 		{KindCoding, "limits", q.Limits != nil},
 		{KindCoding, "solutions", len(q.Solutions) > 0},
 		{KindCoding, "wrong_solutions", len(q.WrongSolutions) > 0},
+		{KindCoding, "ungradable", q.Ungradable != ""},
 	}
 	for _, f := range fields {
 		if f.set && f.kind != q.Kind {
@@ -326,6 +327,9 @@ func (v *validator) coding(path string, q *Question) {
 		}
 		if c.Tolerance < 0 || c.Tolerance >= 1 {
 			v.add(path+".comparator.tolerance", "is %g; use a small positive number such as 1e-6", c.Tolerance)
+		}
+		if q.Mode != ModeStdio && (c.CaseSensitive || c.SpaceSensitive) {
+			v.add(path+".comparator", "case_sensitive and space_sensitive apply to stdio output; remove them in function mode")
 		}
 	}
 	if l := q.Limits; l == nil {

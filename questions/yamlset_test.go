@@ -486,3 +486,29 @@ func TestMarshalJSONRoundTrip(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `bad.json:1: questions[0].answr: unknown field "answr"; did you mean "answer"?`)
 }
+
+// TestParseYAMLHostileStructure: alias bombs and deep nesting end in a
+// clear problem, quickly, instead of eating memory.
+func TestParseYAMLHostileStructure(t *testing.T) {
+	var laughs strings.Builder
+	laughs.WriteString("slug: bomb\ntitle: Bomb\nversion: 1\nl0: &l0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n")
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&laughs, "l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	laughs.WriteString("questions:\n  - slug: q\n    kind: coding\n    title: T\n    prompt: P\n    difficulty: easy\n" +
+		"    function: {name: f, params: [{name: a, type: \"int[][]\"}], returns: int}\n" +
+		"    tests:\n      - args: [*l9]\n        expected: 1\n        sample: true\n")
+	tests := []struct {
+		name, data, want string
+	}{
+		{"billion laughs", laughs.String(), `questions[0].tests[0].args[0]: uses YAML aliases (*name) that expand to too much data`},
+		{"deep nesting", "slug: " + strings.Repeat("[", 20000), "bomb.yaml: YAML syntax: exceeded max depth"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := questions.ParseYAML("bomb.yaml", []byte(tc.data))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}

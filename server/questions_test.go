@@ -470,5 +470,5 @@ func TestSetExportAPI(t *testing.T) {
 		Error struct{ Message string } `json:"error"`
 	}
 	assert.Equal(t, http.StatusBadRequest, api(t, http.MethodGet, ts.URL+"/api/v1/sets/ada-private/export?format=xml", token, "", &e))
-	assert.Contains(t, e.Error.Message, `format "xml": use yaml or json`)
+	assert.Contains(t, e.Error.Message, `format "xml": use yaml, json or md`)
 }

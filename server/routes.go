@@ -12,6 +12,9 @@ import (
 const (
 	bodyLimit       = "1M"
 	importBodyLimit = "16M"
+	// uploadBodyLimit fits questions.DefaultArchiveLimits.ArchiveBytes and
+	// the multipart framing around it.
+	uploadBodyLimit = "260M"
 )
 
 func (s *Server) routes() {
@@ -63,6 +66,10 @@ func (s *Server) routes() {
 	pages := e.Group("", s.requirePageUser, small)
 	pages.GET("/questions", s.handleQuestionIndexPage)
 	pages.GET("/questions/:slug", s.handleQuestionPage)
+	pages.GET("/sets", s.handleSetsPage)
+	pages.GET("/sets/:slug", s.handleSetPage)
+	pages.GET("/import", s.handleImportPage)
+	pages.POST("/import", s.handleImportPagePost, middleware.BodyLimit(uploadBodyLimit))
 	pages.GET("/dashboard", s.handleDashboardPage, s.requireDrill)
 	pages.GET("/drill", s.handleDrillPage, s.requireDrill)
 	pages.POST("/drill/review", s.handleDrillReview, s.requireDrill)
@@ -93,6 +100,7 @@ func (s *Server) routes() {
 	api.GET("/sets", s.handleSetIndex)
 	api.GET("/sets/:slug/export", s.handleSetExport)
 	api.POST("/sets", s.handleSetImport, middleware.BodyLimit(importBodyLimit))
+	api.POST("/imports", s.handleImportCreate, middleware.BodyLimit(uploadBodyLimit))
 	api.GET("/languages", s.handleLanguageIndex)
 	api.POST("/submissions", s.handleSubmissionCreate, s.requireGrader, middleware.BodyLimit("256K"))
 	api.GET("/submissions/:id", s.handleSubmissionView, s.requireGrader)

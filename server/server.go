@@ -32,6 +32,9 @@ type Server struct {
 	Sessions  onsite.SessionService
 	Tokens    onsite.TokenService
 	Questions questions.Service
+	// Importer reads uploaded question sets; without it imports answer
+	// 503.
+	Importer *questions.Importer
 	// Drill schedules practice; without it the drill pages and API answer
 	// 503.
 	Drill drill.Service

@@ -55,6 +55,7 @@ func newTestServer(t *testing.T, configure ...func(*server.Server, *store.DB)) *
 	s.Sessions = store.NewSessionService(db)
 	s.Tokens = store.NewTokenService(db)
 	s.Questions = qs
+	s.Importer = &questions.Importer{Limits: questions.DefaultArchiveLimits, ReadAnki: store.ReadAnkiCollection}
 	s.Drill = store.NewDrillService(db)
 	s.Interviews = store.NewInterviewService(db)
 	s.Ready = db.Ping

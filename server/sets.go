@@ -19,9 +19,11 @@ func (s *Server) handleSetIndex(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": sets})
 }
 
-// handleSetImport imports a set in the native YAML format sent as the
-// request body. The set is private to the caller; an admin may add
-// ?public=true to share it with everyone.
+// handleSetImport imports a set sent as the request body: the native YAML
+// or JSON format, or flashcards with Content-Type text/csv or
+// text/tab-separated-values. The set is private to the caller; an admin may
+// add ?public=true to share it with everyone. POST /api/v1/imports takes
+// files of every format.
 func (s *Server) handleSetImport(c echo.Context) error {
 	user := currentUser(c)
 	data, err := io.ReadAll(c.Request().Body)
@@ -54,8 +56,9 @@ func (s *Server) handleSetImport(c echo.Context) error {
 	return c.JSON(http.StatusOK, report)
 }
 
-// handleSetExport answers a set in the native format, YAML or JSON
-// (?format=json), as a file to download.
+// handleSetExport answers a set in the native format, YAML, JSON
+// (?format=json) or a zipped Markdown folder (?format=md), as a file to
+// download.
 func (s *Server) handleSetExport(c echo.Context) error {
 	set, err := s.Questions.ExportSet(c.Request().Context(), c.Param("slug"))
 	if err != nil {
@@ -66,17 +69,23 @@ func (s *Server) handleSetExport(c echo.Context) error {
 	var ctype string
 	switch format {
 	case "", "yaml":
-		format, ctype = "yaml", "application/yaml"
+		format, ctype = "yaml", "application/yaml; charset=utf-8"
 		data, err = questions.MarshalYAML(set)
 	case "json":
-		ctype = "application/json"
+		ctype = "application/json; charset=utf-8"
 		data, err = questions.MarshalJSON(set)
+	case "md":
+		var files map[string][]byte
+		if files, err = questions.MarshalMarkdown(set); err == nil {
+			format, ctype = "zip", "application/zip"
+			data, err = questions.ZipFolder(set.Slug, files)
+		}
 	default:
-		return onsite.Errorf(onsite.EINVALID, "format %q: use yaml or json.", format)
+		return onsite.Errorf(onsite.EINVALID, "format %q: use yaml, json or md.", format)
 	}
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, set.Slug, format))
-	return c.Blob(http.StatusOK, ctype+"; charset=utf-8", data)
+	return c.Blob(http.StatusOK, ctype, data)
 }

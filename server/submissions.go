@@ -180,6 +180,9 @@ func TaskFor(q *questions.Question, lang Language, mode string) (grader.Task, er
 	if q.Kind != questions.KindCoding {
 		return grader.Task{}, onsite.Errorf(onsite.EINVALID, "%q is a %s question; only coding questions are graded.", q.Slug, q.Kind.Label())
 	}
+	if q.Ungradable != "" {
+		return grader.Task{}, onsite.Errorf(onsite.EINVALID, "%q cannot be graded here: %s", q.Slug, q.Ungradable)
+	}
 	gmode := grader.Mode(q.Mode)
 	if !slices.Contains(lang.Modes, gmode) {
 		return grader.Task{}, onsite.Errorf(onsite.EINVALID, "%s cannot answer %s-mode questions here.", lang.Title, gmode)
@@ -187,7 +190,8 @@ func TaskFor(q *questions.Question, lang Language, mode string) (grader.Task, er
 	task := grader.Task{Language: lang.Name, Mode: gmode}
 	task.Function = graderSignature(q.Function)
 	if q.Comparator != nil {
-		task.Comparator = grader.Comparator{Type: q.Comparator.Type, Tolerance: q.Comparator.Tolerance}
+		task.Comparator = grader.Comparator{Type: q.Comparator.Type, Tolerance: q.Comparator.Tolerance,
+			CaseSensitive: q.Comparator.CaseSensitive, SpaceSensitive: q.Comparator.SpaceSensitive}
 	}
 	if q.Limits != nil {
 		task.TimeLimit = time.Duration(q.Limits.TimeMS) * time.Millisecond

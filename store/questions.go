@@ -45,8 +45,12 @@ func (s *QuestionService) importSets(ctx context.Context, ownerID int64, sets []
 	}
 	defer tx.Rollback()
 	report := &questions.ImportReport{Created: []string{}, Updated: []string{}, Retired: []string{}}
+	p := &progress{report: questions.ProgressOf(ctx)}
 	for _, set := range sets {
-		if err := importSet(ctx, tx, ownerID, set, report); err != nil {
+		p.total += len(set.Questions)
+	}
+	for _, set := range sets {
+		if err := importSet(ctx, tx, ownerID, set, report, p); err != nil {
 			return nil, fmt.Errorf("import set %s: %w", set.Slug, err)
 		}
 		report.Sets = append(report.Sets, set.Slug)
@@ -101,7 +105,20 @@ func nullableOwner(ownerID int64) any {
 	return ownerID
 }
 
-func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, report *questions.ImportReport) error {
+// progress counts the questions an import has written.
+type progress struct {
+	report      questions.Progress
+	done, total int
+}
+
+func (p *progress) step() {
+	p.done++
+	if p.done%100 == 0 || p.done == p.total {
+		p.report(p.done, p.total)
+	}
+}
+
+func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, report *questions.ImportReport, p *progress) error {
 	now := formatTime(tx.now)
 	var setID int64
 	var existingOwner sql.NullInt64
@@ -158,6 +175,7 @@ func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, r
 
 	for i := range set.Questions {
 		q := &set.Questions[i]
+		p.step()
 		hash := q.Hash()
 		e, ok := have[q.Slug]
 		delete(have, q.Slug)

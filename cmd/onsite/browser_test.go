@@ -308,7 +308,7 @@ func TestBrowserContentNeverRunsScript(t *testing.T) {
 	require.NoError(t, os.WriteFile(set, []byte(hostileSet), 0o600))
 	code, out, stderr := run(t, "", "import", "--data", dir, set)
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, out, "1 created")
+	require.Contains(t, out, "1 added")
 
 	ctx := newBrowser(t)
 	srv := startServe(t, dir)

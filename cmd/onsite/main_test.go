@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -182,10 +183,10 @@ func TestEndToEnd(t *testing.T) {
 	require.NoError(t, os.WriteFile(set, []byte(teamSet), 0o600))
 	code, out, stderr = run(t, "", "import", "--data", dir, set)
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, out, "1 created, 0 updated, 0 unchanged")
+	assert.Contains(t, out, "1 added, 0 updated, 0 unchanged")
 	code, out, stderr = run(t, "", "import", "--data", dir, set)
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, out, "0 created, 0 updated, 1 unchanged", "a second import of the same file changes nothing")
+	assert.Contains(t, out, "0 added, 0 updated, 1 unchanged", "a second import of the same file changes nothing")
 
 	var q struct {
 		Slug   string `json:"slug"`
@@ -254,7 +255,7 @@ questions:
 	assert.Contains(t, out, "would import 1 set(s)")
 	code, out, _ = run(t, "", "import", "--data", dir, good)
 	require.Equal(t, 0, code)
-	assert.Contains(t, out, "1 created", "the failed and the dry-run imports wrote nothing")
+	assert.Contains(t, out, "1 added", "the failed and the dry-run imports wrote nothing")
 }
 
 // TestCLIUsage covers help, unknown commands, missing flags and the
@@ -352,7 +353,7 @@ func TestExportCommand(t *testing.T) {
 			}
 			code, out, stderr = run(t, "", "import", "--data", dir, file)
 			require.Equal(t, 0, code, stderr)
-			assert.Regexp(t, `imported 1 set\(s\) from 1 file\(s\): 0 created, 0 updated, \d+ unchanged, 0 retired`, out)
+			assert.Regexp(t, `imported 1 set\(s\) from 1 source\(s\): 0 added, 0 updated, \d+ unchanged, 0 retired`, out)
 		})
 	}
 	code, _, stderr := run(t, "", "export", "--data", dir, "--set", "no-such-set")
@@ -360,7 +361,7 @@ func TestExportCommand(t *testing.T) {
 	assert.Contains(t, stderr, "Set not found.")
 	code, _, stderr = run(t, "", "export", "--data", dir, "--set", "ml-concepts", "--format", "xml")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, `--format "xml": use yaml or json`)
+	assert.Contains(t, stderr, `--format "xml": use yaml, json or md`)
 }
 
 // TestImportFlashcards imports an Anki-style flashcard file, again (nothing
@@ -374,14 +375,14 @@ func TestImportFlashcards(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, []byte(cards), 0o600))
 	code, out, stderr := run(t, "", "import", "--data", dir, file)
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, out, "2 created, 0 updated, 0 unchanged")
+	assert.Contains(t, out, "2 added, 0 updated, 0 unchanged")
 	code, out, stderr = run(t, "", "import", "--data", dir, file)
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, out, "0 created, 0 updated, 2 unchanged")
+	assert.Contains(t, out, "0 added, 0 updated, 2 unchanged")
 	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(cards, "TP / (TP + FP)", "TP / (TP + FP): how many flagged are right", 1)), 0o600))
 	code, out, stderr = run(t, "", "import", "--data", dir, file)
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, out, "0 created, 1 updated, 1 unchanged")
+	assert.Contains(t, out, "0 added, 1 updated, 1 unchanged")
 
 	bad := filepath.Join(t.TempDir(), "bad.csv")
 	require.NoError(t, os.WriteFile(bad, []byte("Front,\n"), 0o600))
@@ -424,4 +425,77 @@ func TestImportJSONReport(t *testing.T) {
 	r = decode(out)
 	require.Len(t, r.Errors, 1)
 	assert.Contains(t, r.Errors[0], "cards.csv:4: row 2, column back: is empty")
+}
+
+// TestImportEveryFormat imports a Kattis contest folder, a Markdown folder
+// exported from a built-in set and a zip of it through the CLI: each lands
+// once, and a second import changes nothing.
+func TestImportEveryFormat(t *testing.T) {
+	dir := t.TempDir()
+	startServe(t, dir) // loads the built-in bank
+	md := filepath.Join(t.TempDir(), "behavioral-md")
+	code, _, stderr := run(t, "", "export", "--data", dir, "--set", "behavioral", "--format", "md", "-o", md)
+	require.Equal(t, 0, code, stderr)
+	require.FileExists(t, filepath.Join(md, "set.yaml"))
+	zipped := filepath.Join(t.TempDir(), "ml-concepts.zip")
+	code, _, stderr = run(t, "", "export", "--data", dir, "--set", "ml-concepts", "-o", zipped)
+	require.Equal(t, 0, code, stderr)
+
+	type report struct{ Sets, Added, Updated, Unchanged, Retired, Errors, Notes []string }
+	importJSON := func(args ...string) report {
+		t.Helper()
+		code, out, stderr := run(t, "", append([]string{"import", "--json", "--data", dir}, args...)...)
+		require.Equal(t, 0, code, "%s%s", out, stderr)
+		var r report
+		require.NoError(t, json.Unmarshal([]byte(out), &r), out)
+		return r
+	}
+	kattis := filepath.Join("..", "..", "questions", "testdata", "kattis", "good")
+	r := importJSON(kattis)
+	assert.Equal(t, []string{"good"}, r.Sets, "a folder of packages is one set")
+	assert.ElementsMatch(t, []string{"halfway", "palindrome", "reversewords"}, r.Added, "a Kattis problem's slug is its short name")
+	r = importJSON(kattis)
+	assert.Empty(t, r.Added)
+	assert.Len(t, r.Unchanged, 3)
+	// The imported problem is judged by its validator flags (a float
+	// tolerance): its accepted submission passes, its wrong one does not.
+	subs := filepath.Join(kattis, "halfway", "submissions")
+	for file, want := range map[string]string{"accepted/halfway.py": "accepted", "accepted/halfway_decimal.py": "accepted", "wrong_answer/floor.py": "wrong_answer"} {
+		_, out, stderr := run(t, "", "grade", "--data", dir, "--question", "halfway", "--lang", "python", "--json", filepath.Join(subs, file))
+		if strings.Contains(stderr, "grading disabled") && os.Getenv("CI") == "" {
+			t.Skip("SKIP: the sandbox cannot run here: " + stderr)
+		}
+		assert.Contains(t, out, `"verdict": "`+want+`"`, "%s: %s", file, stderr)
+	}
+
+	r = importJSON(md, zipped)
+	assert.Empty(t, r.Added, "built-in sets exported and imported again")
+	assert.Empty(t, r.Updated, "export then import changes nothing")
+	assert.Empty(t, r.Retired)
+	assert.NotEmpty(t, r.Unchanged)
+
+	code, _, stderr = run(t, "", "import", "--data", dir, "--public", "--owner", "a@example.com", md)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--public and --owner exclude each other")
+}
+
+// TestImportProgressBar: a large import draws a progress bar when asked
+// (by default only on a terminal) and prints the report after it.
+func TestImportProgressBar(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("#separator:tab\n")
+	for i := range 600 {
+		fmt.Fprintf(&b, "Question %d?\tAnswer %d\n", i, i)
+	}
+	file := filepath.Join(t.TempDir(), "many.tsv")
+	require.NoError(t, os.WriteFile(file, []byte(b.String()), 0o600))
+	code, out, stderr := run(t, "", "import", "--data", dir, "--progress", file)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "writing questions")
+	assert.Contains(t, stderr, "600/600")
+	assert.Contains(t, out, "600 added")
+	code, _, stderr = run(t, "", "import", "--data", dir, file)
+	require.Equal(t, 0, code)
+	assert.NotContains(t, stderr, "writing questions", "no bar when stderr is not a terminal")
 }

@@ -57,6 +57,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv.Sessions = store.NewSessionService(db)
 	srv.Tokens = store.NewTokenService(db)
 	srv.Questions = qs
+	srv.Importer = &questions.Importer{Limits: questions.DefaultArchiveLimits, ReadAnki: store.ReadAnkiCollection}
 	srv.Drill = store.NewDrillService(db)
 	srv.Interviews = store.NewInterviewService(db)
 	srv.Ready = db.Ping

@@ -1,0 +1,4 @@
+from helper import half
+
+a, b = map(int, input().split())
+print(half(a + b))

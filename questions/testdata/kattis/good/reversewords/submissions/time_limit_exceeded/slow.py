@@ -1,0 +1,5 @@
+words = input().split()
+out = []
+while words:
+    out.append(words.pop())
+print(" ".join(out))
