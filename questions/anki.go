@@ -102,7 +102,7 @@ func ParseApkg(ctx context.Context, fsys fs.FS, name string, read AnkiReader) (*
 	switch {
 	case n > MaxAnkiCollectionBytes:
 		return nil, 0, invalid(entry, "the collection is over %d MiB unzipped; export fewer decks at once", MaxAnkiCollectionBytes>>20)
-	case err != nil && isWriteError(err):
+	case err != nil && isAnkiWriteError(err):
 		return nil, 0, fmt.Errorf("import %s: %w", name, err)
 	case err != nil:
 		return nil, 0, invalid(entry, "cannot be read from the package (%v); the file may be damaged: export it from Anki again", err)
@@ -122,15 +122,15 @@ func ParseApkg(ctx context.Context, fsys fs.FS, name string, read AnkiReader) (*
 	return set, media, nil
 }
 
-// writeError marks a failure to write the temporary copy, which is the
+// ankiWriteError marks a failure to write the temporary copy, which is the
 // machine's fault rather than the package's.
-type writeError struct{ err error }
+type ankiWriteError struct{ err error }
 
-func (e writeError) Error() string { return e.err.Error() }
-func (e writeError) Unwrap() error { return e.err }
+func (e ankiWriteError) Error() string { return e.err.Error() }
+func (e ankiWriteError) Unwrap() error { return e.err }
 
-func isWriteError(err error) bool {
-	var we writeError
+func isAnkiWriteError(err error) bool {
+	var we ankiWriteError
 	return errors.As(err, &we)
 }
 
@@ -145,17 +145,17 @@ func copyAnkiEntry(w io.Writer, fsys fs.FS, entry string) (int64, error) {
 		return 0, err
 	}
 	defer f.Close()
-	return io.Copy(writerOnly{w}, io.LimitReader(f, MaxAnkiCollectionBytes+1))
+	return io.Copy(ankiTempWriter{w}, io.LimitReader(f, MaxAnkiCollectionBytes+1))
 }
 
-// writerOnly tags the writer's errors as writeErrors and hides any
+// ankiTempWriter marks the errors of the writer it wraps and hides any
 // ReadFrom, so that io.Copy reports which side failed.
-type writerOnly struct{ w io.Writer }
+type ankiTempWriter struct{ w io.Writer }
 
-func (w writerOnly) Write(p []byte) (int, error) {
+func (w ankiTempWriter) Write(p []byte) (int, error) {
 	n, err := w.w.Write(p)
 	if err != nil {
-		err = writeError{err}
+		err = ankiWriteError{err}
 	}
 	return n, err
 }
@@ -217,7 +217,7 @@ func ankiMetaVersion(fsys fs.FS) uint64 {
 	if err != nil {
 		return 0
 	}
-	v, ok := protoVarint(b, 1)
+	v, ok := ankiProtoVarint(b, 1)
 	if !ok {
 		return 0
 	}
@@ -227,10 +227,10 @@ func ankiMetaVersion(fsys fs.FS) uint64 {
 	return v
 }
 
-// protoVarint finds the last varint value of a field in a protobuf message,
+// ankiProtoVarint finds the last varint value of a field in a protobuf message,
 // as proto3 reads it; ok is false when the field is absent or the message
 // is malformed.
-func protoVarint(b []byte, field uint64) (v uint64, ok bool) {
+func ankiProtoVarint(b []byte, field uint64) (v uint64, ok bool) {
 	varint := func() (uint64, bool) {
 		var x uint64
 		for i := 0; i < 10 && len(b) > 0; i++ {
@@ -279,7 +279,7 @@ func protoVarint(b []byte, field uint64) (v uint64, ok bool) {
 	return v, ok
 }
 
-var digitsPattern = regexp.MustCompile(`^[0-9]+$`)
+var reAnkiMediaName = regexp.MustCompile(`^[0-9]+$`)
 
 // countAnkiMedia counts the media files of a package: the entries of the
 // "media" JSON map of a legacy package, else the entries named by a number,
@@ -296,7 +296,7 @@ func countAnkiMedia(fsys fs.FS) int {
 	entries, _ := fs.ReadDir(fsys, ".")
 	n := 0
 	for _, e := range entries {
-		if !e.IsDir() && digitsPattern.MatchString(e.Name()) {
+		if !e.IsDir() && reAnkiMediaName.MatchString(e.Name()) {
 			n++
 		}
 	}
@@ -318,7 +318,7 @@ func ankiSet(col *AnkiCollection, name string) (*Set, []Problem) {
 		return nil, problems
 	}
 	set := &Set{Version: 1, Format: FormatAnki, Questions: make([]Question, 0, len(col.Notes))}
-	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	base := strings.ToValidUTF8(strings.TrimSuffix(filepath.Base(name), filepath.Ext(name)), "")
 	deck := ankiTopDeck(col)
 	set.Title = firstNonEmpty(deck, base, "Anki")
 	set.Slug = firstNonEmpty(slugify(deck, 60), slugify(base, 60), "anki")
@@ -345,7 +345,7 @@ func ankiSet(col *AnkiCollection, name string) (*Set, []Problem) {
 		noteOf = append(noteOf, n.ID)
 	}
 	if len(problems) > 0 {
-		return nil, capProblems(problems)
+		return nil, ankiCapProblems(problems)
 	}
 	for _, p := range set.Validate() {
 		p.File = name
@@ -362,14 +362,14 @@ func ankiSet(col *AnkiCollection, name string) (*Set, []Problem) {
 		problems = append(problems, p)
 	}
 	if len(problems) > 0 {
-		return nil, capProblems(problems)
+		return nil, ankiCapProblems(problems)
 	}
 	return set, nil
 }
 
-// capProblems keeps an error readable when a whole deck is wrong in the
+// ankiCapProblems keeps an error readable when a whole deck is wrong in the
 // same way.
-func capProblems(problems []Problem) []Problem {
+func ankiCapProblems(problems []Problem) []Problem {
 	if len(problems) <= maxAnkiProblems {
 		return problems
 	}
@@ -474,7 +474,7 @@ func ankiQuestion(n *AnkiNote, types map[int64]AnkiNoteType, bad func(path, form
 			back += "\n\n" + extra
 		}
 		title = ankiTitle(front)
-		q.Prompt, q.Answer = markdownEscapeHTML(front), markdownEscapeHTML(back)
+		q.Prompt, q.Answer = ankiEscapeMarkdown(front), ankiEscapeMarkdown(back)
 		if strings.TrimSpace(q.Prompt) == "" {
 			bad(fieldPath(0), "is empty%s; every note needs text with a cloze deletion", ankiOnlyMedia(text))
 			return q, false
@@ -491,8 +491,8 @@ func ankiQuestion(n *AnkiNote, types map[int64]AnkiNoteType, bad func(path, form
 		}
 		promptMD := htmlToMarkdown(ankiStripMedia(front))
 		title = ankiTitle(promptMD)
-		q.Prompt = markdownEscapeHTML(promptMD)
-		q.Answer = markdownEscapeHTML(htmlToMarkdown(ankiStripMedia(back)))
+		q.Prompt = ankiEscapeMarkdown(promptMD)
+		q.Answer = ankiEscapeMarkdown(htmlToMarkdown(ankiStripMedia(back)))
 		ok := true
 		if strings.TrimSpace(q.Prompt) == "" {
 			bad(fieldPath(0), "is empty%s; every note needs a question on its front", ankiOnlyMedia(front))
@@ -539,10 +539,10 @@ func ankiBackExtra(nt AnkiNoteType, fields int) int {
 }
 
 var (
-	reSound = regexp.MustCompile(`\[sound:[^\]]*\]`)
-	reImage = regexp.MustCompile(`(?i)<img\b[^>]*>`)
-	// reMedia finds what ankiStripMedia drops, to explain an empty field.
-	reMedia = regexp.MustCompile(`(?i)<img\b|\[sound:`)
+	reAnkiSound = regexp.MustCompile(`\[sound:[^\]]*\]`)
+	reAnkiImage = regexp.MustCompile(`(?i)<img\b[^>]*>`)
+	// reAnkiMedia finds what ankiStripMedia drops, to explain an empty field.
+	reAnkiMedia = regexp.MustCompile(`(?i)<img\b|\[sound:`)
 )
 
 // ankiStripMedia drops images and sounds, which onsite does not import.
@@ -550,19 +550,19 @@ func ankiStripMedia(s string) string {
 	if !strings.Contains(s, "[sound:") && !strings.Contains(s, "<") {
 		return s
 	}
-	return reImage.ReplaceAllString(reSound.ReplaceAllString(s, ""), "")
+	return reAnkiImage.ReplaceAllString(reAnkiSound.ReplaceAllString(s, ""), "")
 }
 
 // ankiOnlyMedia explains a field that is empty once its media are dropped.
 func ankiOnlyMedia(field string) string {
-	if reMedia.MatchString(field) {
+	if reAnkiMedia.MatchString(field) {
 		return " once its images and sounds are left out (onsite imports text only)"
 	}
 	return ""
 }
 
-// maxClozeDepth bounds how deeply deletions nest; deeper openers are text.
-const maxClozeDepth = 32
+// maxAnkiClozeDepth bounds how deeply deletions nest; deeper openers are text.
+const maxAnkiClozeDepth = 32
 
 // ankiCloze reads the cloze deletions of a note's text, {{c1::answer}} or
 // {{c1::answer::hint}}, nested as Anki allows: front hides each outermost
@@ -596,7 +596,7 @@ func ankiCloze(text string) (front, back string, deletions int, occlusion bool) 
 	}
 	closer := func(i int) bool { return len(open) > 0 && strings.HasPrefix(text[i:], "}}") }
 	for i := 0; i < len(text); {
-		if n := clozeOpenAt(text, i); n > 0 && len(open) < maxClozeDepth {
+		if n := ankiClozeOpenAt(text, i); n > 0 && len(open) < maxAnkiClozeDepth {
 			open = append(open, &cloze{opener: text[i : i+n]})
 			i += n
 			continue
@@ -613,14 +613,18 @@ func ankiCloze(text string) (front, back string, deletions int, occlusion bool) 
 			if h := strings.TrimSpace(c.hint); c.hasHint && h != "" {
 				hidden = "[" + h + "]"
 			}
-			emit(inner, hidden, "<b>"+inner+"</b>")
+			shown := inner
+			if strings.TrimSpace(inner) != "" {
+				shown = "<b>" + inner + "</b>"
+			}
+			emit(inner, hidden, shown)
 			i += 2
 			continue
 		}
 		// A text token runs to the next opener or closer; inside a
 		// deletion, its "::" starts the deletion's hint, as in Anki.
 		j := i + 1
-		for j < len(text) && !(text[j] == '{' && clozeOpenAt(text, j) > 0) && !(text[j] == '}' && closer(j)) {
+		for j < len(text) && !(text[j] == '{' && ankiClozeOpenAt(text, j) > 0) && !(text[j] == '}' && closer(j)) {
 			j++
 		}
 		tok := text[i:j]
@@ -647,8 +651,8 @@ func ankiCloze(text string) (front, back string, deletions int, occlusion bool) 
 	return top.front.String(), top.back.String(), deletions, occlusion
 }
 
-// clozeOpenAt is the length of the {{cN:: at text[i:], or 0.
-func clozeOpenAt(text string, i int) int {
+// ankiClozeOpenAt is the length of the {{cN:: at text[i:], or 0.
+func ankiClozeOpenAt(text string, i int) int {
 	if !strings.HasPrefix(text[i:], "{{c") {
 		return 0
 	}
@@ -662,16 +666,16 @@ func clozeOpenAt(text string, i int) int {
 	return j + 2 - i
 }
 
-var reRawEntity = regexp.MustCompile(`^&#?[A-Za-z0-9]+;`)
+var reAnkiEntity = regexp.MustCompile(`^&#?[A-Za-z0-9]+;`)
 
-// markdownEscapeHTML escapes what Markdown would read as markup in text that
+// ankiEscapeMarkdown escapes what Markdown would read as markup in text that
 // htmlToMarkdown made from a card: decoded entities such as &lt;script&gt;
 // are text the card shows, a tag that stripping left behind (<<b>b>) must
 // not become one, and a backslash is a backslash (as in MathJax's \(x\)).
 // Code spans are left alone: Markdown shows them as written. Spans are
 // found as CommonMark finds them: a run of backticks up to the next run of
 // the same length.
-func markdownEscapeHTML(s string) string {
+func ankiEscapeMarkdown(s string) string {
 	if !strings.ContainsAny(s, "<&\\") {
 		return s
 	}
@@ -709,9 +713,9 @@ func markdownEscapeHTML(s string) string {
 			continue
 		case c == '\\':
 			b.WriteString(`\\`)
-		case c == '<' && i+1 < len(s) && isTagStart(s[i+1]):
+		case c == '<' && i+1 < len(s) && ankiTagStart(s[i+1]):
 			b.WriteString(`\<`)
-		case c == '&' && reRawEntity.MatchString(s[i:min(len(s), i+34)]):
+		case c == '&' && reAnkiEntity.MatchString(s[i:min(len(s), i+34)]):
 			b.WriteString(`\&`)
 		default:
 			b.WriteByte(c)
@@ -721,6 +725,6 @@ func markdownEscapeHTML(s string) string {
 	return b.String()
 }
 
-func isTagStart(c byte) bool {
+func ankiTagStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/' || c == '!' || c == '?'
 }

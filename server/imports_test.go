@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -10,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onsite-dev/onsite"
+	"github.com/onsite-dev/onsite/grader"
+	"github.com/onsite-dev/onsite/server"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -228,4 +233,47 @@ func TestImportPageAndSetPage(t *testing.T) {
 		assert.Empty(t, got.Retired, builtin)
 		assert.NotEmpty(t, got.Unchanged, builtin)
 	}
+}
+
+// TestKattisCustomValidatorIsNotJudged: a problem that checks answers with
+// its own output validator imports, says so on its page instead of
+// offering Run and Submit, and the API refuses submissions with the
+// reason.
+func TestKattisCustomValidatorIsNotJudged(t *testing.T) {
+	ts := newTestServer(t)
+	_, token := ts.createUser(t, "ada@example.com", true)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, data := range map[string]string{
+		"anyroot/problem.yaml":                     "name: Any Root\nvalidation: custom\n",
+		"anyroot/problem_statement/problem.en.md":  "Print any root of $x^2 = n$.\n",
+		"anyroot/output_validators/check/check.py": "import sys\n",
+		"anyroot/data/sample/1.in":                 "4\n",
+		"anyroot/data/sample/1.ans":                "2\n",
+		"anyroot/data/secret/1.in":                 "9\n",
+		"anyroot/data/secret/1.ans":                "3\n",
+		"anyroot/submissions/accepted/root.py":     "print(int(int(input()) ** 0.5))\n",
+	} {
+		w, err := zw.Create(name)
+		require.NoError(t, err)
+		_, _ = io.WriteString(w, data)
+	}
+	require.NoError(t, zw.Close())
+	status, body := upload(t, nil, ts.URL+"/api/v1/imports", token, nil, map[string]string{"anyroot.zip": buf.String()})
+	require.Equal(t, http.StatusCreated, status, body)
+	assert.Contains(t, body, "anyroot: imported, but submissions cannot be judged", "the report notes it")
+
+	b := newBrowser(t, ts.URL)
+	require.Equal(t, http.StatusSeeOther, b.submit("/signin", "/signin", url.Values{"email": {"ada@example.com"}, "password": {"password123"}}).Status)
+	page := b.get("/questions/anyroot")
+	require.Equal(t, http.StatusOK, page.Status)
+	assert.Contains(t, page.Body, "Submissions to this problem are not judged")
+	assert.NotContains(t, page.Body, `class="practice-form"`)
+
+	q, err := ts.QS.FindQuestionBySlug(onsite.NewContextWithUser(context.Background(), &onsite.User{ID: 1}), "anyroot")
+	require.NoError(t, err)
+	python := server.Language{Name: "python", Title: "Python", Modes: []grader.Mode{grader.ModeFunction, grader.ModeStdio}}
+	_, err = server.TaskFor(q, python, grader.SubmitSubmit)
+	require.Error(t, err, "a problem with a custom validator is never graded by the default comparison")
+	assert.Contains(t, err.Error(), `"anyroot" cannot be graded here: This problem checks answers with its own output validator`)
 }

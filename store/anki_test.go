@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -503,4 +504,28 @@ func FuzzParseApkg(f *testing.F) {
 		require.GreaterOrEqual(t, media, 0)
 		require.Empty(t, set.Validate(), "ParseApkg returned a set that Validate rejects")
 	})
+}
+
+// ankiFixtureFile is a package built by buildApkg, kept for the CLI's
+// end-to-end tests (cmd/onsite), which cannot build one themselves.
+const ankiFixtureFile = "../cmd/onsite/testdata/ml-deck.apkg"
+
+var updateAnkiFixture = flag.Bool("update-anki", false, "rewrite "+ankiFixtureFile)
+
+// TestAnkiFixtureFile holds the committed package to what buildApkg makes
+// now: the same questions and media count. -update-anki rewrites it.
+func TestAnkiFixtureFile(t *testing.T) {
+	want := buildApkg(t, "collection.anki21", mlFixture())
+	if *updateAnkiFixture {
+		require.NoError(t, os.MkdirAll(filepath.Dir(ankiFixtureFile), 0o755))
+		require.NoError(t, os.WriteFile(ankiFixtureFile, want, 0o644))
+	}
+	got, err := os.ReadFile(ankiFixtureFile)
+	require.NoError(t, err, "run go test ./store -run TestAnkiFixtureFile -update-anki")
+	wantSet, wantMedia, err := parseApkg(t, "ml-deck.apkg", want)
+	require.NoError(t, err)
+	gotSet, gotMedia, err := parseApkg(t, "ml-deck.apkg", got)
+	require.NoError(t, err)
+	assert.Equal(t, wantMedia, gotMedia)
+	assert.Equal(t, wantSet.Questions, gotSet.Questions, "the fixture is stale: run go test ./store -run TestAnkiFixtureFile -update-anki")
 }

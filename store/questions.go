@@ -49,8 +49,13 @@ func (s *QuestionService) importSets(ctx context.Context, ownerID int64, sets []
 	for _, set := range sets {
 		p.total += len(set.Questions)
 	}
+	st, err := prepareImport(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	defer st.close()
 	for _, set := range sets {
-		if err := importSet(ctx, tx, ownerID, set, report, p); err != nil {
+		if err := importSet(ctx, tx, st, ownerID, set, report, p); err != nil {
 			return nil, fmt.Errorf("import set %s: %w", set.Slug, err)
 		}
 		report.Sets = append(report.Sets, set.Slug)
@@ -118,7 +123,47 @@ func (p *progress) step() {
 	}
 }
 
-func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, report *questions.ImportReport, p *progress) error {
+// importStmts are the statements an import runs for each question,
+// prepared once per import: preparing them again for each of thousands of
+// questions costs more than running them.
+type importStmts struct {
+	insert, update, slugOwner, deleteTopics, insertTopic *sql.Stmt
+}
+
+func prepareImport(ctx context.Context, tx *Tx) (*importStmts, error) {
+	st := &importStmts{}
+	for _, s := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		{&st.insert, `INSERT INTO questions (set_id, slug, position, kind, title, prompt, difficulty, topics,
+			estimated_minutes, hints, source, license, data, search_text, content_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&st.update, `UPDATE questions SET position = ?, kind = ?, title = ?, prompt = ?, difficulty = ?, topics = ?,
+			estimated_minutes = ?, hints = ?, source = ?, license = ?, data = ?, search_text = ?, content_hash = ?, retired = 0, updated_at = ?
+			WHERE id = ?`},
+		{&st.slugOwner, `SELECT s.slug, s.owner_id FROM questions q JOIN question_sets s ON s.id = q.set_id WHERE q.slug = ?`},
+		{&st.deleteTopics, `DELETE FROM question_topics WHERE question_id = ?`},
+		{&st.insertTopic, `INSERT OR IGNORE INTO question_topics (topic, question_id) VALUES (?, ?)`},
+	} {
+		var err error
+		if *s.stmt, err = tx.PrepareContext(ctx, s.query); err != nil {
+			st.close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+func (st *importStmts) close() {
+	for _, s := range []*sql.Stmt{st.insert, st.update, st.slugOwner, st.deleteTopics, st.insertTopic} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+func importSet(ctx context.Context, tx *Tx, st *importStmts, ownerID int64, set *questions.Set, report *questions.ImportReport, p *progress) error {
 	now := formatTime(tx.now)
 	var setID int64
 	var existingOwner sql.NullInt64
@@ -196,9 +241,7 @@ func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, r
 		topics, _ := json.Marshal(nonNil(q.Topics))
 		hints, _ := json.Marshal(nonNil(q.Hints))
 		if ok {
-			_, err = tx.ExecContext(ctx, `UPDATE questions SET position = ?, kind = ?, title = ?, prompt = ?, difficulty = ?, topics = ?,
-				estimated_minutes = ?, hints = ?, source = ?, license = ?, data = ?, search_text = ?, content_hash = ?, retired = 0, updated_at = ?
-				WHERE id = ?`, i, q.Kind, q.Title, q.Prompt, q.Difficulty, string(topics), q.EstimatedMinutes, string(hints),
+			_, err = st.update.ExecContext(ctx, i, q.Kind, q.Title, q.Prompt, q.Difficulty, string(topics), q.EstimatedMinutes, string(hints),
 				q.Source, q.License, string(data), searchText(q), hash, now, e.id)
 			if err != nil {
 				return err
@@ -208,8 +251,7 @@ func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, r
 		} else {
 			var otherSet string
 			var otherOwner sql.NullInt64
-			err := tx.QueryRowContext(ctx, `SELECT s.slug, s.owner_id FROM questions q JOIN question_sets s ON s.id = q.set_id WHERE q.slug = ?`,
-				q.Slug).Scan(&otherSet, &otherOwner)
+			err := st.slugOwner.QueryRowContext(ctx, q.Slug).Scan(&otherSet, &otherOwner)
 			if err == nil {
 				// Name the other set only when the importer may see it.
 				if otherOwner.Valid && otherOwner.Int64 != ownerID {
@@ -219,9 +261,7 @@ func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, r
 			} else if !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO questions (set_id, slug, position, kind, title, prompt, difficulty, topics,
-				estimated_minutes, hints, source, license, data, search_text, content_hash, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, setID, q.Slug, i, q.Kind, q.Title, q.Prompt, q.Difficulty,
+			res, err := st.insert.ExecContext(ctx, setID, q.Slug, i, q.Kind, q.Title, q.Prompt, q.Difficulty,
 				string(topics), q.EstimatedMinutes, string(hints), q.Source, q.License, string(data), searchText(q), hash, now, now)
 			if err != nil {
 				return err
@@ -231,11 +271,11 @@ func importSet(ctx context.Context, tx *Tx, ownerID int64, set *questions.Set, r
 			}
 			report.Created = append(report.Created, q.Slug)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM question_topics WHERE question_id = ?`, q.ID); err != nil {
+		if _, err := st.deleteTopics.ExecContext(ctx, q.ID); err != nil {
 			return err
 		}
 		for _, topic := range q.Topics {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO question_topics (topic, question_id) VALUES (?, ?)`, topic, q.ID); err != nil {
+			if _, err := st.insertTopic.ExecContext(ctx, topic, q.ID); err != nil {
 				return err
 			}
 		}

@@ -468,6 +468,14 @@ func TestImportEveryFormat(t *testing.T) {
 		assert.Contains(t, out, `"verdict": "`+want+`"`, "%s: %s", file, stderr)
 	}
 
+	deck := filepath.Join("testdata", "ml-deck.apkg")
+	r = importJSON(deck)
+	assert.Equal(t, []string{"ml-interview"}, r.Sets, "an Anki package's set is named after its deck")
+	assert.Len(t, r.Added, 3)
+	assert.Contains(t, r.Notes, "testdata/ml-deck.apkg: 2 media file(s) ignored; onsite imports the notes' text")
+	r = importJSON(deck)
+	assert.Len(t, r.Unchanged, 3, "an Anki package imported again changes nothing")
+
 	r = importJSON(md, zipped)
 	assert.Empty(t, r.Added, "built-in sets exported and imported again")
 	assert.Empty(t, r.Updated, "export then import changes nothing")
