@@ -34,6 +34,10 @@ func ParseYAML(file string, data []byte) (*Set, error) {
 	if len(data) > MaxSetBytes {
 		return fail(Problem{Message: fmt.Sprintf("the file is %d bytes; split it into sets under %d MB", len(data), MaxSetBytes>>20)})
 	}
+	if at := firstInvalidUTF8(data); at < len(data) {
+		line := 1 + bytes.Count(data[:at], []byte("\n"))
+		return fail(Problem{Line: line, Message: fmt.Sprintf("is not valid UTF-8 at byte %d; save the file as UTF-8", at)})
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return fail(syntaxProblem(data, err))

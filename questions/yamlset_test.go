@@ -512,3 +512,9 @@ func TestParseYAMLHostileStructure(t *testing.T) {
 		})
 	}
 }
+
+func TestParseYAMLInvalidUTF8(t *testing.T) {
+	_, err := questions.ParseYAML("latin1.yaml", []byte("slug: bad\ntitle: \"Caf\xe9\"\nversion: 1\n"))
+	require.Error(t, err)
+	assert.Equal(t, "latin1.yaml:2: is not valid UTF-8 at byte 21; save the file as UTF-8", err.Error())
+}
