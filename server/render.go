@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/microcosm-cc/bluemonday"
@@ -98,6 +99,8 @@ func loadPages() (*pages, error) {
 			return map[string]any{"Legend": legend, "Items": items, "Checked": checked}
 		},
 		"hasPrefix": strings.HasPrefix,
+		"hasDay":    slices.Contains[[]time.Weekday],
+		"join":      strings.Join,
 	}
 	names, err := fs.Glob(web.FS, "templates/pages/*.html")
 	if err != nil {

@@ -75,6 +75,8 @@ func (s *Server) routes() {
 	pages.POST("/drill/review", s.handleDrillReview, s.requireDrill)
 	pages.POST("/drill/undo", s.handleDrillUndo, s.requireDrill)
 	pages.GET("/settings/drill", s.handleDrillSettingsPage, s.requireDrill)
+	pages.GET("/settings/reminders", s.handleReminderPage, s.requireReminders)
+	pages.POST("/settings/reminders", s.handleReminderPageSave, s.requireReminders)
 	pages.POST("/settings/drill", s.handleDrillSettingsSave, s.requireDrill)
 	pages.GET("/interviews", s.handleInterviewsPage, s.requireInterviews)
 	pages.POST("/interviews", s.handleInterviewStartPage, s.requireInterviews)
@@ -90,6 +92,9 @@ func (s *Server) routes() {
 
 	// A peer interviewer has the secret link, not an account.
 	e.GET("/peer/:token", s.handlePeerPage, s.requireInterviews)
+	// A calendar app fetches the feed with the secret in its URL, not a
+	// session.
+	e.GET("/calendar/:token", s.handleCalendarFeed, s.requireReminders)
 	e.PUT("/peer/:token/rounds/:round/answers/:position", s.handlePeerScore, s.requireInterviews, small)
 
 	api := e.Group("/api/v1", s.requireAPIUser)
@@ -111,6 +116,12 @@ func (s *Server) routes() {
 	api.POST("/reviews", s.handleReviewCreate, s.requireDrill, small)
 	api.POST("/reviews/undo", s.handleReviewUndo, s.requireDrill)
 	api.GET("/stats", s.handleStats, s.requireDrill)
+	api.GET("/reminders/settings", s.handleReminderSettings, s.requireReminders)
+	api.PUT("/reminders/settings", s.handleReminderSettingsUpdate, s.requireReminders, small)
+	api.POST("/reminders/test", s.handleReminderTest, s.requireReminders, small)
+	api.POST("/reminders/calendar/reset", s.handleCalendarReset, s.requireReminders)
+	api.GET("/reminders/browser", s.handleBrowserNext, s.requireReminders)
+	api.POST("/reminders/browser/claim", s.handleBrowserClaim, s.requireReminders)
 	api.GET("/interview-formats", s.handleFormatIndex)
 	api.POST("/interviews", s.handleInterviewCreate, s.requireInterviews, small)
 	api.GET("/interviews", s.handleInterviewIndex, s.requireInterviews)

@@ -41,6 +41,13 @@ type Server struct {
 	// Interviews runs mock interviews; without it their pages and API
 	// answer 503.
 	Interviews interview.Service
+	// Reminders stores reminder settings and Reminder sends them (the
+	// test button); without Reminders the reminder pages answer 503.
+	Reminders drill.ReminderService
+	Reminder  *drill.Reminders
+	// BaseURL is the address people reach the server at, for links in
+	// reminders and the calendar feed; empty takes it from each request.
+	BaseURL string
 	// Submissions, Queue and Waiter grade code; Languages lists what the
 	// grader found installed. Without a Queue the grading API answers 503.
 	Submissions grader.SubmissionService

@@ -76,16 +76,7 @@ func (s *DrillService) UpdateSettings(ctx context.Context, st drill.Settings) er
 		return err
 	}
 	if bad := st.Validate(); bad != nil {
-		fields := make([]string, 0, len(bad))
-		for f := range bad {
-			fields = append(fields, f)
-		}
-		sort.Strings(fields)
-		msgs := make([]string, len(fields))
-		for i, f := range fields {
-			msgs[i] = f + ": " + bad[f]
-		}
-		return onsite.Errorf(onsite.EINVALID, "%s.", strings.Join(msgs, "; "))
+		return invalidFields(bad)
 	}
 	mix, err := json.Marshal(st.Mix)
 	if err != nil {
@@ -100,6 +91,21 @@ func (s *DrillService) UpdateSettings(ctx context.Context, st drill.Settings) er
 			user.ID, st.DesiredRetention, st.NewPerDay, st.ReviewsPerDay, string(mix), st.TimeZone, st.DayStartHour, formatTime(tx.now))
 		return err
 	})
+}
+
+// invalidFields is an EINVALID error listing what is wrong with each
+// field, in field order: "time: ...; time_zone: ...".
+func invalidFields(bad map[string]string) error {
+	fields := make([]string, 0, len(bad))
+	for f := range bad {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	msgs := make([]string, len(fields))
+	for i, f := range fields {
+		msgs[i] = f + ": " + bad[f]
+	}
+	return onsite.Errorf(onsite.EINVALID, "%s.", strings.Join(msgs, "; "))
 }
 
 // drillDay is what every drill query needs: the user, their settings and

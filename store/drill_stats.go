@@ -73,27 +73,8 @@ func (s *DrillService) FindStats(ctx context.Context) (*drill.Stats, error) {
 	for day := d.day - heatmapDays + 1; day <= d.day; day++ {
 		st.Heatmap = append(st.Heatmap, drill.DayCount{Date: date(day), Count: perDay[day]})
 	}
-	// A streak counts back from today, or from yesterday while today's
-	// drill is still ahead.
-	day := d.day
-	if perDay[day] == 0 {
-		day--
-	}
-	for perDay[day] > 0 {
-		st.Streak++
-		day--
-	}
-	if day <= d.day-heatmapDays {
-		// Longer than the heatmap: count on in the totals.
-		var more int
-		if err := s.db.db.QueryRowContext(ctx, `WITH RECURSIVE back(day) AS (
-				SELECT ?1 WHERE EXISTS (SELECT 1 FROM review_days WHERE user_id = ?2 AND day = ?1 AND reviews > 0)
-				UNION ALL SELECT day - 1 FROM back
-				WHERE EXISTS (SELECT 1 FROM review_days WHERE user_id = ?2 AND day = back.day - 1 AND reviews > 0))
-			SELECT COUNT(*) FROM back`, day, d.user.ID).Scan(&more); err != nil {
-			return nil, err
-		}
-		st.Streak += more
+	if st.Streak, err = s.streak(ctx, d); err != nil {
+		return nil, err
 	}
 
 	// The forecast counts cards by the day they fall due, overdue ones
@@ -130,6 +111,18 @@ func (s *DrillService) FindStats(ctx context.Context) (*drill.Stats, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// streak counts the days in a row with reviews, back from today, or from
+// yesterday while today's drill is still ahead.
+func (s *DrillService) streak(ctx context.Context, d *drillDay) (int, error) {
+	var n int
+	err := s.db.db.QueryRowContext(ctx, `WITH RECURSIVE back(day) AS (
+			SELECT CASE WHEN EXISTS (SELECT 1 FROM review_days WHERE user_id = ?2 AND day = ?1 AND reviews > 0) THEN ?1 ELSE ?1 - 1 END
+			UNION ALL SELECT day - 1 FROM back
+			WHERE EXISTS (SELECT 1 FROM review_days WHERE user_id = ?2 AND day = back.day AND reviews > 0))
+		SELECT COUNT(*) - 1 FROM back`, d.day, d.user.ID).Scan(&n)
+	return n, err
 }
 
 // topicStrengths ranks the topics of the user's cards, weakest first, by

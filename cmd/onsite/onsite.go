@@ -37,6 +37,7 @@ func commands() []command {
 		{"users", "create and list accounts", runUsers},
 		{"tokens", "create API tokens", runTokens},
 		{"import", "import question sets", runImport},
+		{"remind", "send the reminders due now, once (for cron)", runRemind},
 		{"export", "write a question set in onsite's format", runExport},
 		{"grade", "grade a file of code against a question, without a server", runGrade},
 		{"version", "print the version", runVersion},

@@ -24,6 +24,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	workers := fs.Int("grader-workers", runtime.NumCPU(), "submissions graded at once")
 	queue := fs.Int("grader-queue", 64, "submissions that may wait for a worker; more get 429")
+	rf := addReminderFlags(fs)
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
@@ -61,6 +62,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv.Drill = store.NewDrillService(db)
 	srv.Interviews = store.NewInterviewService(db)
 	srv.Ready = db.Ping
+	reminders, reminder, err := rf.build(db, *addr, logger)
+	if err != nil {
+		return err
+	}
+	srv.Reminders, srv.Reminder, srv.BaseURL = reminders, reminder, rf.baseURL
 	srv.OpenRegistration = *openRegistration
 	srv.SecureCookies = *secureCookies
 	if gr != nil {
@@ -71,10 +77,26 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	logger.Info("serving", slog.String("url", srv.URL()), slog.String("database", db.Path))
+	remindCtx, stopReminders := context.WithCancel(ctx)
+	remindersDone := make(chan struct{})
+	if rf.noReminders {
+		close(remindersDone)
+	} else {
+		if rf.baseURL == "" {
+			reminders.BaseURL = srv.URL()
+		}
+		go func() {
+			defer close(remindersDone)
+			reminder.Run(remindCtx)
+		}()
+		logger.Info("reminders", slog.Bool("email", reminder.Email != nil), slog.Duration("catch_up", reminder.CatchUp))
+	}
 	fmt.Fprintf(e.stdout, "onsite is serving %s\n", srv.URL())
 
 	<-ctx.Done()
 	logger.Info("shutting down: finishing in-flight requests")
+	stopReminders()
+	<-remindersDone
 	if err := srv.Close(); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}

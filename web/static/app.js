@@ -232,3 +232,28 @@ if (ratingForm) {
     }
   });
 }
+
+// Browser reminders: while an onsite tab is open, show today's reminder as
+// a notification at its time. The server hands it to the first tab that
+// claims it, so several tabs (or a reload) show it once.
+async function browserReminders() {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  if (localStorage.getItem("onsite.browserReminders") !== "1") return;
+  const next = await fetch("/api/v1/reminders/browser", { headers: { Accept: "application/json" } });
+  if (!next.ok) return;
+  const when = await next.json();
+  if (!when.enabled) return;
+  const wait = Date.parse(when.at) - Date.now();
+  if (Date.now() > Date.parse(when.until) || wait > 24 * 3600 * 1000) return;
+  setTimeout(async () => {
+    const claim = await fetch("/api/v1/reminders/browser/claim", {
+      method: "POST",
+      headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
+    });
+    if (claim.status !== 200) return;
+    const r = await claim.json();
+    const n = new Notification(r.title, { body: r.body, tag: "onsite-drill" });
+    n.onclick = () => { window.focus(); location.href = r.url; };
+  }, Math.max(wait, 0));
+}
+browserReminders().catch(() => {});
