@@ -91,9 +91,15 @@ func TestReminderSettingsValidate(t *testing.T) {
 		{"bad zone", func(s *drill.ReminderSettings) { s.TimeZone = "Mars/Olympus" }, "time_zone", "not an IANA time zone"},
 		{"bad day", func(s *drill.ReminderSettings) { s.Days = []time.Weekday{7} }, "days", "0 (Sunday) to 6 (Saturday)"},
 		{"webhook scheme", func(s *drill.ReminderSettings) { s.Webhook = &drill.Webhook{URL: "file:///etc/passwd", Style: "json"} }, "webhook.url", "only http and https"},
-		{"webhook style", func(s *drill.ReminderSettings) { s.Webhook = &drill.Webhook{URL: "https://ntfy.sh/x", Style: "telegram"} }, "webhook.style", "use json, slack, discord, ntfy"},
-		{"webhook credentials", func(s *drill.ReminderSettings) { s.Webhook = &drill.Webhook{URL: "https://u:p@example.com/", Style: "json"} }, "webhook.url", "user name or password"},
-		{"ntfy priority", func(s *drill.ReminderSettings) { s.Webhook = &drill.Webhook{URL: "https://ntfy.sh/x", Style: "ntfy", Priority: 9} }, "webhook.priority", "1-5"},
+		{"webhook style", func(s *drill.ReminderSettings) {
+			s.Webhook = &drill.Webhook{URL: "https://ntfy.sh/x", Style: "telegram"}
+		}, "webhook.style", "use json, slack, discord, ntfy"},
+		{"webhook credentials", func(s *drill.ReminderSettings) {
+			s.Webhook = &drill.Webhook{URL: "https://u:p@example.com/", Style: "json"}
+		}, "webhook.url", "user name or password"},
+		{"ntfy priority", func(s *drill.ReminderSettings) {
+			s.Webhook = &drill.Webhook{URL: "https://ntfy.sh/x", Style: "ntfy", Priority: 9}
+		}, "webhook.priority", "1-5"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
