@@ -19,7 +19,6 @@ import (
 
 // reminderFlags are the server-wide reminder settings: the mail server,
 // the public address for links, webhooks' reach and the catch-up window.
-// Each flag defaults to its ONSITE_* environment variable.
 type reminderFlags struct {
 	smtp                      notify.SMTP
 	smtpPort                  string
@@ -31,32 +30,22 @@ type reminderFlags struct {
 
 func addReminderFlags(fs *flag.FlagSet) *reminderFlags {
 	r := &reminderFlags{}
-	env := func(name string) string { return os.Getenv("ONSITE_" + name) }
-	fs.StringVar(&r.smtp.Host, "smtp-host", env("SMTP_HOST"), "SMTP server for email reminders (env ONSITE_SMTP_HOST); empty: no email")
-	fs.StringVar(&r.smtpPort, "smtp-port", env("SMTP_PORT"), "SMTP port (env ONSITE_SMTP_PORT); default 587 for starttls, 465 for tls, 25 for none")
-	fs.StringVar(&r.smtp.TLS, "smtp-tls", firstSet(env("SMTP_TLS"), notify.TLSStartTLS), "starttls, tls (implicit, port 465) or none (a local relay) (env ONSITE_SMTP_TLS)")
-	fs.StringVar(&r.smtp.User, "smtp-user", env("SMTP_USER"), "SMTP user name (env ONSITE_SMTP_USER)")
-	fs.StringVar(&r.passwordFile, "smtp-password-file", env("SMTP_PASSWORD_FILE"), "file holding the SMTP password (env ONSITE_SMTP_PASSWORD_FILE); or set ONSITE_SMTP_PASSWORD")
-	fs.StringVar(&r.smtp.From, "smtp-from", env("SMTP_FROM"), `sender of reminder emails, such as "onsite <drill@example.com>" (env ONSITE_SMTP_FROM)`)
-	fs.StringVar(&r.baseURL, "base-url", env("BASE_URL"), "the address people reach onsite at, for links in reminders and calendar feeds (env ONSITE_BASE_URL); default http://ADDR")
-	fs.BoolVar(&r.allowPrivate, "reminders-allow-private-webhooks", env("REMINDERS_ALLOW_PRIVATE_WEBHOOKS") == "true", "let webhooks reach loopback and private addresses (a receiver on this host or LAN)")
+	fs.StringVar(&r.smtp.Host, "smtp-host", "", "SMTP server for email reminders; empty: no email")
+	fs.StringVar(&r.smtpPort, "smtp-port", "", "SMTP port; default 587 for starttls, 465 for tls, 25 for none")
+	fs.StringVar(&r.smtp.TLS, "smtp-tls", notify.TLSStartTLS, "starttls, tls (implicit, port 465) or none (a local relay)")
+	fs.StringVar(&r.smtp.User, "smtp-user", "", "SMTP user name")
+	fs.StringVar(&r.passwordFile, "smtp-password-file", "", "file holding the SMTP password; or set ONSITE_SMTP_PASSWORD")
+	fs.StringVar(&r.smtp.From, "smtp-from", "", `sender of reminder emails, such as "onsite <drill@example.com>"`)
+	fs.StringVar(&r.baseURL, "base-url", "", "the address people reach onsite at, for links in reminders and calendar feeds; default the address serve listens on")
+	fs.BoolVar(&r.allowPrivate, "reminders-allow-private-webhooks", false, "let webhooks reach loopback and private addresses (a receiver on this host or LAN)")
 	fs.DurationVar(&r.catchUp, "reminders-catch-up", 6*time.Hour, "after downtime, send today's reminder if its time passed less than this long ago")
-	fs.BoolVar(&r.noReminders, "no-reminders", false, "do not send reminders from this process (another one, or cron with onsite remind, does)")
+	fs.BoolVar(&r.noReminders, "no-reminders", false, "send no reminders from this process (cron runs onsite remind instead)")
 	return r
-}
-
-func firstSet(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // build makes the reminder service and scheduler; with no SMTP host, email
 // is off.
-func (r *reminderFlags) build(db *store.DB, addr string, logger *slog.Logger) (*store.ReminderService, *drill.Reminders, error) {
+func (r *reminderFlags) build(db *store.DB, addr string, getenv func(string) string, logger *slog.Logger) (*store.ReminderService, *drill.Reminders, error) {
 	base := r.baseURL
 	if base == "" {
 		base = "http://" + addr
@@ -71,7 +60,7 @@ func (r *reminderFlags) build(db *store.DB, addr string, logger *slog.Logger) (*
 			}
 			r.smtp.Port = port
 		}
-		r.smtp.Password = os.Getenv("ONSITE_SMTP_PASSWORD")
+		r.smtp.Password = getenv("ONSITE_SMTP_PASSWORD")
 		if r.passwordFile != "" {
 			data, err := os.ReadFile(r.passwordFile)
 			if err != nil {
@@ -109,7 +98,7 @@ func runRemind(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	_, rem, err := rf.build(db, "127.0.0.1:8080", slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	_, rem, err := rf.build(db, "127.0.0.1:8080", e.getenv, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
@@ -133,7 +122,11 @@ func runRemind(ctx context.Context, e *env, args []string) error {
 		}
 	} else {
 		for _, o := range out {
-			fmt.Fprintf(e.stdout, "%s %s %s: %s", o.Date, o.Email, firstSet(o.Channel, "-"), o.Status)
+			channel := o.Channel
+			if channel == "" {
+				channel = "-"
+			}
+			fmt.Fprintf(e.stdout, "%s %s %s: %s", o.Date, o.Email, channel, o.Status)
 			if o.Detail != "" {
 				fmt.Fprintf(e.stdout, " (%s)", o.Detail)
 			}

@@ -62,7 +62,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv.Drill = store.NewDrillService(db)
 	srv.Interviews = store.NewInterviewService(db)
 	srv.Ready = db.Ping
-	reminders, reminder, err := rf.build(db, *addr, logger)
+	reminders, reminder, err := rf.build(db, *addr, e.getenv, logger)
 	if err != nil {
 		return err
 	}

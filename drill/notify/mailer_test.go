@@ -20,6 +20,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/onsite-dev/onsite/drill"
+	"github.com/onsite-dev/onsite/drill/notify/notifytest"
 	"github.com/onsite-dev/onsite/questions"
 )
 
@@ -39,27 +40,27 @@ func testReminder() drill.Reminder {
 const testSubject = "onsite: 14 due (about 20 min), streak 12 days"
 
 // smtpFor is the configuration that reaches ts.
-func smtpFor(ts *testSMTPServer, tlsMode string) SMTP {
+func smtpFor(ts *notifytest.Server, tlsMode string) SMTP {
 	return SMTP{Host: ts.Host, Port: ts.Port, TLS: tlsMode, From: "onsite <drill@example.com>", Timeout: 10 * time.Second}
 }
 
 func TestMailerSendReminder(t *testing.T) {
 	tests := []struct {
 		name   string
-		server testServerOptions
+		server notifytest.Options
 		tls    string
 		user   string
 		pass   string
 	}{
 		{name: "plain relay", tls: TLSNone},
-		{name: "plain relay with login", server: testServerOptions{User: "alice", Password: "s3cret"}, tls: TLSNone, user: "alice", pass: "s3cret"},
-		{name: "starttls", server: testServerOptions{StartTLS: true}, tls: TLSStartTLS},
-		{name: "starttls with login", server: testServerOptions{StartTLS: true, User: "alice", Password: "s3cret"}, tls: TLSStartTLS, user: "alice", pass: "s3cret"},
-		{name: "implicit tls with login", server: testServerOptions{ImplicitTLS: true, User: "alice", Password: "s3cret"}, tls: TLSImplicit, user: "alice", pass: "s3cret"},
+		{name: "plain relay with login", server: notifytest.Options{User: "alice", Password: "s3cret"}, tls: TLSNone, user: "alice", pass: "s3cret"},
+		{name: "starttls", server: notifytest.Options{StartTLS: true}, tls: TLSStartTLS},
+		{name: "starttls with login", server: notifytest.Options{StartTLS: true, User: "alice", Password: "s3cret"}, tls: TLSStartTLS, user: "alice", pass: "s3cret"},
+		{name: "implicit tls with login", server: notifytest.Options{ImplicitTLS: true, User: "alice", Password: "s3cret"}, tls: TLSImplicit, user: "alice", pass: "s3cret"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ts := startSMTPServer(t, tc.server)
+			ts := notifytest.Start(t, tc.server)
 			cfg := smtpFor(ts, tc.tls)
 			cfg.User, cfg.Password = tc.user, tc.pass
 			cfg.InsecureSkipVerify = tc.tls != TLSNone
@@ -162,7 +163,7 @@ func TestMailerSendReminderErrors(t *testing.T) {
 	refuse := map[string]*smtp.SMTPError{"nobody@example.com": {Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}}
 	tests := []struct {
 		name   string
-		server *testServerOptions // nil: no server, cfg says where to go
+		server *notifytest.Options // nil: no server, cfg says where to go
 		cfg    func(SMTP) SMTP
 		to     string
 		want   []string
@@ -186,14 +187,14 @@ func TestMailerSendReminderErrors(t *testing.T) {
 		},
 		{
 			name:   "recipient refused",
-			server: &testServerOptions{Refuse: refuse},
+			server: &notifytest.Options{Refuse: refuse},
 			cfg:    func(c SMTP) SMTP { return c },
 			to:     "nobody@example.com",
 			want:   []string{"the server refused the recipient", "550", "5.1.1 No such user here", "nobody@example.com"},
 		},
 		{
 			name:   "wrong password",
-			server: &testServerOptions{User: "alice", Password: "s3cret"},
+			server: &notifytest.Options{User: "alice", Password: "s3cret"},
 			cfg: func(c SMTP) SMTP {
 				c.User, c.Password = "alice", "guess"
 				return c
@@ -202,13 +203,13 @@ func TestMailerSendReminderErrors(t *testing.T) {
 		},
 		{
 			name:   "login required",
-			server: &testServerOptions{User: "alice", Password: "s3cret"},
+			server: &notifytest.Options{User: "alice", Password: "s3cret"},
 			cfg:    func(c SMTP) SMTP { return c },
 			want:   []string{"the server refused the sender drill@example.com", "502", "5.7.0 Please authenticate first"},
 		},
 		{
 			name:   "login the server does not offer",
-			server: &testServerOptions{},
+			server: &notifytest.Options{},
 			cfg: func(c SMTP) SMTP {
 				c.User, c.Password = "alice", "s3cret"
 				return c
@@ -217,7 +218,7 @@ func TestMailerSendReminderErrors(t *testing.T) {
 		},
 		{
 			name:   "starttls not offered",
-			server: &testServerOptions{},
+			server: &notifytest.Options{},
 			cfg: func(c SMTP) SMTP {
 				c.TLS = TLSStartTLS
 				return c
@@ -226,7 +227,7 @@ func TestMailerSendReminderErrors(t *testing.T) {
 		},
 		{
 			name:   "untrusted certificate",
-			server: &testServerOptions{StartTLS: true},
+			server: &notifytest.Options{StartTLS: true},
 			cfg: func(c SMTP) SMTP {
 				c.TLS = TLSStartTLS
 				return c
@@ -235,7 +236,7 @@ func TestMailerSendReminderErrors(t *testing.T) {
 		},
 		{
 			name:   "implicit tls against a plain server",
-			server: &testServerOptions{},
+			server: &notifytest.Options{},
 			cfg: func(c SMTP) SMTP {
 				c.TLS = TLSImplicit
 				return c
@@ -252,7 +253,7 @@ func TestMailerSendReminderErrors(t *testing.T) {
 		},
 		{
 			name:   "not an address",
-			server: &testServerOptions{},
+			server: &notifytest.Options{},
 			cfg:    func(c SMTP) SMTP { return c },
 			to:     "bob at example.com",
 			want:   []string{`email to "bob at example.com": not an address`},
@@ -261,9 +262,9 @@ func TestMailerSendReminderErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := SMTP{TLS: TLSNone, From: "onsite <drill@example.com>", Timeout: 10 * time.Second}
-			var ts *testSMTPServer
+			var ts *notifytest.Server
 			if tc.server != nil {
-				ts = startSMTPServer(t, *tc.server)
+				ts = notifytest.Start(t, *tc.server)
 				cfg.Host, cfg.Port = ts.Host, ts.Port
 			}
 			cfg = tc.cfg(cfg)
@@ -287,7 +288,7 @@ func TestMailerSendReminderErrors(t *testing.T) {
 }
 
 func TestMailerSendErrorStaysReachable(t *testing.T) {
-	ts := startSMTPServer(t, testServerOptions{Refuse: map[string]*smtp.SMTPError{
+	ts := notifytest.Start(t, notifytest.Options{Refuse: map[string]*smtp.SMTPError{
 		"later@example.com": {Code: 450, EnhancedCode: smtp.EnhancedCode{4, 2, 1}, Message: "Mailbox busy, try later"},
 	}})
 

@@ -149,8 +149,9 @@ func guardedClient(allowPrivate bool) *http.Client {
 	return &http.Client{Transport: transport, CheckRedirect: checkRedirect}
 }
 
-// checkRedirect follows at most maxRedirects redirects, on the first
-// request's host and port, never from https down to http.
+// checkRedirect follows at most maxRedirects redirects that keep the POST
+// (307 and 308), on the first request's host and port, never from https
+// down to http.
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	first := via[0].URL
 	switch {
@@ -162,6 +163,11 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("refuses a redirect to another host (%s); a webhook is posted to its own host only", req.URL.Host)
 	case first.Scheme == "https" && req.URL.Scheme == "http":
 		return errors.New("refuses a redirect from https to http")
+	case req.Method != via[0].Method:
+		// 301, 302 and 303 turn the POST into a GET without the reminder,
+		// which a receiver would answer with a success.
+		return fmt.Errorf("refuses a redirect that turns the POST into a %s (status %d); use the URL it redirects to",
+			req.Method, req.Response.StatusCode)
 	}
 	return nil
 }

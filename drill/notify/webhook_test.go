@@ -251,6 +251,7 @@ func TestWebhooksRedirects(t *testing.T) {
 
 	tests := []struct {
 		name     string
+		status   int                       // of the first redirect; 307 when 0
 		location func(rc *receiver) string // where /start redirects to
 		wantErr  string                    // "" when the post arrives
 	}{
@@ -261,6 +262,8 @@ func TestWebhooksRedirects(t *testing.T) {
 		{name: "another host", location: func(*receiver) string { return otherByName + "/hook" }, wantErr: "refuses a redirect to another host (localhost:" + otherURL.Port() + ")"},
 		{name: "another port", location: func(*receiver) string { return other.URL + "/hook" }, wantErr: "refuses a redirect to another host"},
 		{name: "file", location: func(*receiver) string { return "file:///etc/passwd" }, wantErr: `refuses a redirect to a "file" URL`},
+		{name: "found", status: http.StatusFound, location: func(*receiver) string { return "/hook" }, wantErr: "refuses a redirect that turns the POST into a GET (status 302)"},
+		{name: "see other", status: http.StatusSeeOther, location: func(*receiver) string { return "/hook" }, wantErr: "(status 303)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -268,7 +271,11 @@ func TestWebhooksRedirects(t *testing.T) {
 			rc = startReceiver(t, func(w http.ResponseWriter, r *http.Request) {
 				switch {
 				case r.URL.Path == "/start":
-					http.Redirect(w, r, tc.location(rc), http.StatusTemporaryRedirect)
+					status := tc.status
+					if status == 0 {
+						status = http.StatusTemporaryRedirect
+					}
+					http.Redirect(w, r, tc.location(rc), status)
 				case r.URL.Path == "/hop/1":
 					http.Redirect(w, r, "/hook", http.StatusPermanentRedirect)
 				case strings.HasPrefix(r.URL.Path, "/hop/"):

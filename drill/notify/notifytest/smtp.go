@@ -1,4 +1,7 @@
-package notify
+// Package notifytest runs a real SMTP server in the test process, as
+// net/http/httptest runs HTTP servers: tests of email reminders send to it
+// and read back what it received.
+package notifytest
 
 import (
 	"crypto/ecdsa"
@@ -20,8 +23,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// testServerOptions shape the in-process SMTP server.
-type testServerOptions struct {
+// Options shape the in-process SMTP server.
+type Options struct {
 	// StartTLS offers STARTTLS with a self-signed certificate.
 	StartTLS bool
 	// ImplicitTLS speaks TLS from the first byte, as on port 465.
@@ -32,28 +35,28 @@ type testServerOptions struct {
 	Refuse map[string]*smtp.SMTPError
 }
 
-// receivedMail is one message the server took.
-type receivedMail struct {
+// Mail is one message the server took.
+type Mail struct {
 	From string
 	To   []string
 	Data []byte
 }
 
-// testSMTPServer is a real SMTP server (emersion/go-smtp) on 127.0.0.1
+// Server is a real SMTP server (emersion/go-smtp) on 127.0.0.1
 // that keeps what it receives.
-type testSMTPServer struct {
+type Server struct {
 	Host string
 	Port int
-	opts testServerOptions
+	opts Options
 
 	mu       sync.Mutex
-	received []receivedMail
+	received []Mail
 }
 
-// startSMTPServer starts a server for the test's lifetime.
-func startSMTPServer(t *testing.T, opts testServerOptions) *testSMTPServer {
+// Start starts a server on 127.0.0.1 for the test's lifetime.
+func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
-	ts := &testSMTPServer{opts: opts}
+	ts := &Server{opts: opts}
 	s := smtp.NewServer(ts)
 	s.Domain = "mx.test"
 	s.ReadTimeout = 10 * time.Second
@@ -77,33 +80,33 @@ func startSMTPServer(t *testing.T, opts testServerOptions) *testSMTPServer {
 }
 
 // Received returns the messages taken so far.
-func (ts *testSMTPServer) Received() []receivedMail {
+func (ts *Server) Received() []Mail {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	return append([]receivedMail(nil), ts.received...)
+	return append([]Mail(nil), ts.received...)
 }
 
 // NewSession implements smtp.Backend.
-func (ts *testSMTPServer) NewSession(*smtp.Conn) (smtp.Session, error) {
-	return &testSession{server: ts}, nil
+func (ts *Server) NewSession(*smtp.Conn) (smtp.Session, error) {
+	return &session{server: ts}, nil
 }
 
-// testSession is one client's conversation.
-type testSession struct {
-	server   *testSMTPServer
+// session is one client's conversation.
+type session struct {
+	server   *Server
 	loggedIn bool
 	from     string
 	to       []string
 }
 
-func (s *testSession) AuthMechanisms() []string {
+func (s *session) AuthMechanisms() []string {
 	if s.server.opts.User == "" {
 		return nil
 	}
 	return []string{sasl.Plain}
 }
 
-func (s *testSession) Auth(string) (sasl.Server, error) {
+func (s *session) Auth(string) (sasl.Server, error) {
 	return sasl.NewPlainServer(func(_, user, password string) error {
 		if user != s.server.opts.User || password != s.server.opts.Password {
 			return smtp.ErrAuthFailed
@@ -113,7 +116,7 @@ func (s *testSession) Auth(string) (sasl.Server, error) {
 	}), nil
 }
 
-func (s *testSession) Mail(from string, _ *smtp.MailOptions) error {
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	if s.server.opts.User != "" && !s.loggedIn {
 		return smtp.ErrAuthRequired
 	}
@@ -121,7 +124,7 @@ func (s *testSession) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 
-func (s *testSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if refusal := s.server.opts.Refuse[to]; refusal != nil {
 		return refusal
 	}
@@ -129,26 +132,26 @@ func (s *testSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
-func (s *testSession) Data(r io.Reader) error {
+func (s *session) Data(r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
 	}
 	s.server.mu.Lock()
 	defer s.server.mu.Unlock()
-	s.server.received = append(s.server.received, receivedMail{From: s.from, To: s.to, Data: data})
+	s.server.received = append(s.server.received, Mail{From: s.from, To: s.to, Data: data})
 	return nil
 }
 
-func (s *testSession) Reset() {
+func (s *session) Reset() {
 	s.from, s.to = "", nil
 }
 
-func (s *testSession) Logout() error { return nil }
+func (s *session) Logout() error { return nil }
 
 // selfSignedTLS is a server configuration with a fresh certificate for
 // 127.0.0.1 that no client trusts.
-func selfSignedTLS(t *testing.T) *tls.Config {
+func selfSignedTLS(t testing.TB) *tls.Config {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
