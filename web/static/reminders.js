@@ -25,6 +25,17 @@ if (box && state && allow) {
     await Notification.requestPermission();
     describe();
   });
+  document.getElementById("test-notification").addEventListener("click", async () => {
+    if (!("Notification" in window)) {
+      describe();
+      return;
+    }
+    if (Notification.permission === "default") await Notification.requestPermission();
+    describe();
+    if (Notification.permission !== "granted") return;
+    new Notification("onsite: test reminder", { body: "Reminders will look like this.", tag: "onsite-test" });
+    state.textContent = "A test notification was shown. If you did not see it, check the system's notification settings.";
+  });
   document.getElementById("reminder-form").addEventListener("submit", () => {
     localStorage.setItem("onsite.browserReminders", box.checked ? "1" : "0");
   });
