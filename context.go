@@ -4,7 +4,23 @@ import "context"
 
 type contextKey int
 
-const userContextKey contextKey = iota
+const (
+	userContextKey contextKey = iota
+	requestIDContextKey
+)
+
+// NewContextWithRequestID returns a copy of ctx that carries the ID of the
+// request it serves, so that logs of work done for it (grading, storage)
+// can name it.
+func NewContextWithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDContextKey, id)
+}
+
+// RequestIDFromContext returns the request's ID, or "".
+func RequestIDFromContext(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDContextKey).(string)
+	return id
+}
 
 // NewContextWithUser returns a copy of ctx that carries the signed-in user.
 func NewContextWithUser(ctx context.Context, user *User) context.Context {

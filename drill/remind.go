@@ -135,6 +135,8 @@ type Reminders struct {
 	// SendTimeout bounds one attempt (default 30 s).
 	SendTimeout time.Duration
 	Logger      *slog.Logger
+	// OnDelivery hears each delivery's outcome (the metrics).
+	OnDelivery func(channel, outcome string)
 
 	wake chan struct{}
 	once sync.Once
@@ -354,6 +356,9 @@ func (r *Reminders) deliver(ctx context.Context, user onsite.User, s ReminderSet
 	}
 	if err := r.Store.FinishDelivery(ctx, d); err != nil {
 		r.Logger.Error("record reminder", slog.Any("error", err))
+	}
+	if r.OnDelivery != nil {
+		r.OnDelivery(channel, d.Status)
 	}
 	o.Status, o.Detail = d.Status, d.Error
 	return o

@@ -13,6 +13,9 @@ import (
 type Job struct {
 	ID   string
 	Task Task
+	// RequestID names the request that submitted it, for the logs of its
+	// grading.
+	RequestID string
 }
 
 // Reporter hears what happens to jobs: the store records it, waiters wake.
@@ -67,7 +70,7 @@ func (p *Pool) work() {
 	for job := range p.jobs {
 		p.running.Add(1)
 		p.reporter.Started(job.ID)
-		result, err := p.grade(context.Background(), job.Task)
+		result, err := p.grade(onsite.NewContextWithRequestID(context.Background(), job.RequestID), job.Task)
 		if err != nil {
 			result = &Result{Verdict: InternalError, Message: onsite.ErrorMessage(err), Tests: []TestResult{}}
 		}

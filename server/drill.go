@@ -50,6 +50,7 @@ func (s *Server) handleReviewCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.Metrics.ReviewRecorded(string(log.Source))
 	return c.JSON(http.StatusCreated, log)
 }
 
@@ -222,6 +223,7 @@ func (s *Server) handleDrillReview(c echo.Context) error {
 		}
 		return err
 	}
+	s.Metrics.ReviewRecorded(string(drill.FromDrill))
 	return c.Redirect(http.StatusSeeOther, "/drill")
 }
 

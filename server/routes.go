@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/onsite-dev/onsite"
 )
 
 // Body limits: forms and JSON are small; question sets may be large.
@@ -20,7 +21,13 @@ const (
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
-	e.Use(middleware.RequestID())
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		RequestIDHandler: func(c echo.Context, id string) {
+			// Work done for the request (grading, storage) logs its ID.
+			c.SetRequest(c.Request().WithContext(onsite.NewContextWithRequestID(c.Request().Context(), id)))
+		},
+	}))
+	e.Use(s.Metrics.measure)
 	e.Use(s.recoverPanics)
 	e.Use(s.logRequests())
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
@@ -49,6 +56,7 @@ func (s *Server) routes() {
 	}))
 
 	e.GET("/healthz", s.handleHealthz)
+	e.GET("/metrics", s.handleMetrics())
 	e.GET("/readyz", s.handleReadyz)
 	// Assets are compressed: the code editor is 630 KB, about 215 KB
 	// gzipped, fetched once and then cached for a year.

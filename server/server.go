@@ -24,6 +24,9 @@ type Server struct {
 	echo   *echo.Echo
 	pages  *pages
 
+	// Metrics are served at /metrics; the wiring feeds them grading,
+	// reminder and database events.
+	Metrics *Metrics
 	// Addr is the address to listen on, such as 127.0.0.1:8080 or :0.
 	Addr   string
 	Logger *slog.Logger
@@ -55,8 +58,11 @@ type Server struct {
 	Waiter      Waiter
 	Languages   []Language
 	// Ready reports whether the server can do its work (the database
-	// answers); /readyz calls it.
+	// takes writes); /readyz calls it.
 	Ready func(ctx context.Context) error
+	// RequireGrader makes /readyz fail while grading is unavailable or
+	// no language is installed.
+	RequireGrader bool
 
 	// OpenRegistration lets anyone create an account. The first account
 	// can always be created; after that only admins add accounts unless
@@ -83,6 +89,7 @@ const (
 // New returns a Server with its router built; set the services before Open.
 func New() *Server {
 	s := &Server{
+		Metrics:        NewMetrics(),
 		Logger:         slog.Default(),
 		echo:           echo.New(),
 		loginByIP:      newLimiter(20, 10*time.Minute),
@@ -104,6 +111,9 @@ func (s *Server) Open() error {
 		return err
 	}
 	s.routes()
+	if s.Queue != nil {
+		s.Metrics.watchQueue(s.Queue)
+	}
 	if s.ln, err = net.Listen("tcp", s.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", s.Addr, err)
 	}

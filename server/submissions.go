@@ -127,13 +127,14 @@ func (s *Server) handleSubmissionCreate(c echo.Context) error {
 		defer stop()
 	}
 	task.Code = req.Code
-	if err := s.Queue.Submit(ctx, grader.Job{ID: sub.ID, Task: task}); err != nil {
+	if err := s.Queue.Submit(ctx, grader.Job{ID: sub.ID, Task: task, RequestID: requestID(c)}); err != nil {
 		result := &grader.Result{Verdict: grader.InternalError, Message: onsite.ErrorMessage(err), Tests: []grader.TestResult{}}
 		if ferr := s.Submissions.FinishSubmission(context.WithoutCancel(ctx), sub.ID, result); ferr != nil {
 			return ferr
 		}
 		var busy *onsite.Error
 		if errors.As(err, &busy) && busy.Code == onsite.ETOOMANY {
+			s.Metrics.rejected.Inc()
 			return &retryAfterError{err: busy, seconds: 5}
 		}
 		return err

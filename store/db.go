@@ -25,6 +25,9 @@ type DB struct {
 	Path string
 	// Now returns the current time; tests replace it to move the clock.
 	Now func() time.Time
+	// OnError hears every error SQLite returns in a transaction (the
+	// metrics count them).
+	OnError func(err error)
 }
 
 // NewDB returns a DB for the file at path; Open opens it.
@@ -117,6 +120,16 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.db.PingContext(ctx)
 }
 
+// CheckWritable reports whether the database takes writes: it takes the
+// write lock (an immediate transaction) and lets it go, writing nothing.
+func (db *DB) CheckWritable(ctx context.Context) error {
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return fmt.Errorf("the database takes no writes: %w", err)
+	}
+	return tx.Rollback()
+}
+
 // Tx is a write transaction with the time it started, so every row it writes
 // carries the same timestamp.
 type Tx struct {
@@ -128,6 +141,7 @@ type Tx struct {
 func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
+		db.noteError(err)
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	return &Tx{Tx: tx, now: db.Now().UTC()}, nil
@@ -141,9 +155,20 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
+		db.noteError(err)
 		return err
 	}
-	return tx.Commit()
+	return db.noteError(tx.Commit())
+}
+
+// noteError tells OnError about an error that came from SQLite itself (not
+// a domain error such as not found), and returns err.
+func (db *DB) noteError(err error) error {
+	var se sqlite3.Error
+	if err != nil && db.OnError != nil && errors.As(err, &se) {
+		db.OnError(err)
+	}
+	return err
 }
 
 // timeFormat sorts lexically in time order, which queries rely on.

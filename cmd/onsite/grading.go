@@ -82,7 +82,7 @@ type grading struct {
 
 // startGrading builds the grader for serve, or returns nil when the sandbox
 // cannot run: the server then answers grading requests with 503.
-func startGrading(ctx context.Context, db *store.DB, workers, backlog int, logger *slog.Logger) *grading {
+func startGrading(ctx context.Context, db *store.DB, workers, backlog int, logger *slog.Logger, observe func(language, verdict string, d time.Duration)) *grading {
 	gs := newGrader(ctx, logger)
 	if gs == nil {
 		return nil
@@ -91,10 +91,17 @@ func startGrading(ctx context.Context, db *store.DB, workers, backlog int, logge
 	go gs.warmGo(context.Background())
 	gr := &grading{graderSetup: gs, tracker: grader.NewTracker(store.NewSubmissionService(db), logger)}
 	grade := func(ctx context.Context, task grader.Task) (*grader.Result, error) {
+		start := time.Now()
 		result, err := gs.grader.Grade(ctx, task)
+		verdict := string(grader.InternalError)
 		if err != nil {
 			// The candidate sees an internal error; the details are here.
-			logger.Error("grading failed", slog.String("language", task.Language), slog.Any("error", err))
+			logger.ErrorContext(ctx, "grading failed", slog.String("language", task.Language), slog.Any("error", err))
+		} else {
+			verdict = string(result.Verdict)
+		}
+		if observe != nil {
+			observe(task.Language, verdict, time.Since(start))
 		}
 		return result, err
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 
+	"github.com/onsite-dev/onsite"
 	"github.com/onsite-dev/onsite/questions"
 	"github.com/onsite-dev/onsite/server"
 	"github.com/onsite-dev/onsite/store"
@@ -38,20 +39,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	srv := server.New()
+	db.OnError = func(error) { srv.Metrics.SQLiteError() }
 
 	qs := store.NewQuestionService(db)
 	if err := loadBank(ctx, qs, logger); err != nil {
 		return err
 	}
 
-	gr := startGrading(ctx, db, *workers, *queue, logger)
+	gr := startGrading(ctx, db, *workers, *queue, logger, srv.Metrics.ObserveGrading)
 	defer func() {
 		if gr != nil {
 			gr.Close()
 		}
 	}()
 
-	srv := server.New()
 	srv.Addr = *addr
 	srv.Logger = logger
 	srv.Users = store.NewUserService(db)
@@ -61,11 +63,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv.Importer = &questions.Importer{Limits: questions.DefaultArchiveLimits, ReadAnki: store.ReadAnkiCollection}
 	srv.Drill = store.NewDrillService(db)
 	srv.Interviews = store.NewInterviewService(db)
-	srv.Ready = db.Ping
+	srv.Ready = db.CheckWritable
+	srv.RequireGrader = true
 	reminders, reminder, err := rf.build(db, *addr, e.getenv, logger)
 	if err != nil {
 		return err
 	}
+	reminder.OnDelivery = srv.Metrics.ReminderDelivered
 	srv.Reminders, srv.Reminder, srv.BaseURL = reminders, reminder, rf.baseURL
 	srv.OpenRegistration = *openRegistration
 	srv.SecureCookies = *secureCookies
@@ -143,9 +147,29 @@ func newLogger(e *env, format, level string) (*slog.Logger, error) {
 	}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil
+		return slog.New(requestIDHandler{slog.NewTextHandler(e.stderr, opts)}), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
+		return slog.New(requestIDHandler{slog.NewJSONHandler(e.stderr, opts)}), nil
 	}
 	return nil, fmt.Errorf("--log-format %q: use text, json or auto", format)
+}
+
+// requestIDHandler adds the request's ID to every record logged with a
+// context that carries one: a grading or a store write names the request
+// it serves.
+type requestIDHandler struct{ slog.Handler }
+
+func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
+	if id := onsite.RequestIDFromContext(ctx); id != "" {
+		r.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return requestIDHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h requestIDHandler) WithGroup(name string) slog.Handler {
+	return requestIDHandler{h.Handler.WithGroup(name)}
 }
