@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/onsite-dev/onsite"
 	"github.com/onsite-dev/onsite/grader"
 	"github.com/onsite-dev/onsite/server"
+	"github.com/onsite-dev/onsite/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -276,4 +278,40 @@ func TestKattisCustomValidatorIsNotJudged(t *testing.T) {
 	_, err = server.TaskFor(q, python, grader.SubmitSubmit)
 	require.Error(t, err, "a problem with a custom validator is never graded by the default comparison")
 	assert.Contains(t, err.Error(), `"anyroot" cannot be graded here: This problem checks answers with its own output validator`)
+}
+
+// TestImportRateLimits: an account that imports too often gets 429 with
+// Retry-After while others go on; an address gets ten times an account's
+// share, and a forged X-Forwarded-For does not give it more.
+func TestImportRateLimits(t *testing.T) {
+	ts := newTestServer(t, func(s *server.Server, _ *store.DB) {
+		s.Limits = server.RateLimits{ImportsPerHour: 1}
+	})
+	n := 0
+	post := func(token, forwarded string) *http.Response {
+		n++
+		body := fmt.Sprintf("#deck:Deck %d\n", n) + uploadCards
+		req, err := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/sets?filename=cards.txt", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "text/csv")
+		if forwarded != "" {
+			req.Header.Set("X-Forwarded-For", forwarded)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	_, ada := ts.createUser(t, "ada@example.com", false)
+	assert.Equal(t, http.StatusOK, post(ada, "").StatusCode)
+	resp := post(ada, "")
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+	for i := range 9 {
+		_, tok := ts.createUser(t, fmt.Sprintf("user%d@example.com", i), false)
+		assert.Equal(t, http.StatusOK, post(tok, "").StatusCode, "another account goes on")
+	}
+	_, last := ts.createUser(t, "last@example.com", false)
+	assert.Equal(t, http.StatusTooManyRequests, post(last, "203.0.113.9").StatusCode, "the address's share is spent, whatever X-Forwarded-For says")
 }

@@ -2,9 +2,12 @@ package server
 
 import (
 	"math"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/labstack/echo/v4"
+	"github.com/onsite-dev/onsite"
 	"golang.org/x/time/rate"
 )
 
@@ -79,6 +82,49 @@ func (l *limiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
 		if b.lim.TokensAt(now) >= float64(l.burst) {
 			delete(l.buckets, k)
+		}
+	}
+}
+
+// RateLimits bound expensive requests per account; an address may make
+// ten times as many (a class behind one NAT shares it). 0 turns a limit
+// off.
+type RateLimits struct {
+	// SubmissionsPerMinute bounds code submissions (run and submit).
+	SubmissionsPerMinute int
+	// ImportsPerHour bounds imports of question sets.
+	ImportsPerHour int
+}
+
+// DefaultRateLimits leave room for a fast candidate and stop a script.
+var DefaultRateLimits = RateLimits{SubmissionsPerMinute: 60, ImportsPerHour: 60}
+
+// limitPair builds the per-account and per-address limiters for n events
+// per window, or nil when n is 0.
+func limitPair(n int, window time.Duration) (perUser, perIP *limiter) {
+	if n <= 0 {
+		return nil, nil
+	}
+	return newLimiter(n, window), newLimiter(10*n, window)
+}
+
+// rateLimit lets a request through when neither its account nor its
+// address has run out, and answers 429 with Retry-After otherwise.
+func (s *Server) rateLimit(what string, perUser, perIP *limiter) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		if perUser == nil {
+			return next
+		}
+		return func(c echo.Context) error {
+			now := time.Now()
+			userKey, ipKey := "user:"+strconv.FormatInt(onsite.UserIDFromContext(c.Request().Context()), 10), "ip:"+c.RealIP()
+			if wait := max(perUser.wait(userKey, now), perIP.wait(ipKey, now)); wait > 0 {
+				seconds := int(math.Ceil(wait.Seconds()))
+				return &retryAfterError{err: onsite.Errorf(onsite.ETOOMANY, "Too many %s. Try again in %d second(s).", what, seconds), seconds: seconds}
+			}
+			perUser.spend(userKey, now)
+			perIP.spend(ipKey, now)
+			return next(c)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -20,6 +21,14 @@ const (
 
 func (s *Server) routes() {
 	e := s.echo
+	e.IPExtractor = echo.ExtractIPDirect()
+	if s.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
+	s.submitByUser, s.submitByIP = limitPair(s.Limits.SubmissionsPerMinute, time.Minute)
+	s.importByUser, s.importByIP = limitPair(s.Limits.ImportsPerHour, time.Hour)
+	submitLimit := s.rateLimit("submissions", s.submitByUser, s.submitByIP)
+	importLimit := s.rateLimit("imports", s.importByUser, s.importByIP)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		RequestIDHandler: func(c echo.Context, id string) {
@@ -77,7 +86,7 @@ func (s *Server) routes() {
 	pages.GET("/sets", s.handleSetsPage)
 	pages.GET("/sets/:slug", s.handleSetPage)
 	pages.GET("/import", s.handleImportPage)
-	pages.POST("/import", s.handleImportPagePost, middleware.BodyLimit(uploadBodyLimit))
+	pages.POST("/import", s.handleImportPagePost, importLimit, middleware.BodyLimit(uploadBodyLimit))
 	pages.GET("/dashboard", s.handleDashboardPage, s.requireDrill)
 	pages.GET("/drill", s.handleDrillPage, s.requireDrill)
 	pages.POST("/drill/review", s.handleDrillReview, s.requireDrill)
@@ -112,10 +121,10 @@ func (s *Server) routes() {
 	api.GET("/topics", s.handleTopicIndex)
 	api.GET("/sets", s.handleSetIndex)
 	api.GET("/sets/:slug/export", s.handleSetExport)
-	api.POST("/sets", s.handleSetImport, middleware.BodyLimit(importBodyLimit))
-	api.POST("/imports", s.handleImportCreate, middleware.BodyLimit(uploadBodyLimit))
+	api.POST("/sets", s.handleSetImport, importLimit, middleware.BodyLimit(importBodyLimit))
+	api.POST("/imports", s.handleImportCreate, importLimit, middleware.BodyLimit(uploadBodyLimit))
 	api.GET("/languages", s.handleLanguageIndex)
-	api.POST("/submissions", s.handleSubmissionCreate, s.requireGrader, middleware.BodyLimit("256K"))
+	api.POST("/submissions", s.handleSubmissionCreate, s.requireGrader, submitLimit, middleware.BodyLimit("256K"))
 	api.GET("/submissions/:id", s.handleSubmissionView, s.requireGrader)
 	api.GET("/drill/today", s.handleDrillToday, s.requireDrill)
 	api.GET("/drill/settings", s.handleDrillSettings, s.requireDrill)

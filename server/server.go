@@ -72,8 +72,19 @@ type Server struct {
 	// not arrive over TLS (behind a proxy that terminates it).
 	SecureCookies bool
 
+	// TrustProxy takes the client's address from X-Forwarded-For (set it
+	// behind a reverse proxy); otherwise the connection's address counts,
+	// and a client cannot pick its own to dodge the rate limits.
+	TrustProxy bool
+	// Limits bound submissions and imports per account and address.
+	Limits RateLimits
+
 	loginByIP      *limiter
 	loginByAccount *limiter
+	submitByUser   *limiter
+	submitByIP     *limiter
+	importByUser   *limiter
+	importByIP     *limiter
 }
 
 // Timeouts for every connection: slow clients cannot hold a worker forever.
@@ -94,6 +105,7 @@ func New() *Server {
 		echo:           echo.New(),
 		loginByIP:      newLimiter(20, 10*time.Minute),
 		loginByAccount: newLimiter(10, 15*time.Minute),
+		Limits:         DefaultRateLimits,
 	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true

@@ -108,6 +108,7 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run `onsite COMMAND --help` for a command's flags. Every flag can also be set")
-	fmt.Fprintln(w, "in the environment as ONSITE_<FLAG>, such as ONSITE_DATA=/var/lib/onsite;")
-	fmt.Fprintln(w, "a flag on the command line wins over the environment.")
+	fmt.Fprintln(w, "in the environment as ONSITE_<FLAG>, such as ONSITE_DATA=/var/lib/onsite, or in a")
+	fmt.Fprintln(w, "YAML file named by --config or ONSITE_CONFIG. A flag on the command line wins over")
+	fmt.Fprintln(w, "the environment, which wins over the file. --print-config shows where each came from.")
 }

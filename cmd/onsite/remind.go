@@ -20,21 +20,24 @@ import (
 // reminderFlags are the server-wide reminder settings: the mail server,
 // the public address for links, webhooks' reach and the catch-up window.
 type reminderFlags struct {
+	fs                        *flag.FlagSet // where each setting came from
 	smtp                      notify.SMTP
 	smtpPort                  string
 	passwordFile              string
+	password                  *string // ONSITE_SMTP_PASSWORD or smtp-password in the config file
 	baseURL                   string
 	allowPrivate, noReminders bool
 	catchUp                   time.Duration
 }
 
 func addReminderFlags(fs *flag.FlagSet) *reminderFlags {
-	r := &reminderFlags{}
+	r := &reminderFlags{fs: fs}
 	fs.StringVar(&r.smtp.Host, "smtp-host", "", "SMTP server for email reminders; empty: no email")
 	fs.StringVar(&r.smtpPort, "smtp-port", "", "SMTP port; default 587 for starttls, 465 for tls, 25 for none")
 	fs.StringVar(&r.smtp.TLS, "smtp-tls", notify.TLSStartTLS, "starttls, tls (implicit, port 465) or none (a local relay)")
 	fs.StringVar(&r.smtp.User, "smtp-user", "", "SMTP user name")
-	fs.StringVar(&r.passwordFile, "smtp-password-file", "", "file holding the SMTP password; or set ONSITE_SMTP_PASSWORD")
+	fs.StringVar(&r.passwordFile, "smtp-password-file", "", "file holding the SMTP password; or set ONSITE_SMTP_PASSWORD, or smtp-password in the --config file")
+	r.password = secretSetting(fs, "smtp-password", "the SMTP password")
 	fs.StringVar(&r.smtp.From, "smtp-from", "", `sender of reminder emails, such as "onsite <drill@example.com>"`)
 	fs.StringVar(&r.baseURL, "base-url", "", "the address people reach onsite at, for links in reminders and calendar feeds; default the address serve listens on")
 	fs.BoolVar(&r.allowPrivate, "reminders-allow-private-webhooks", false, "let webhooks reach loopback and private addresses (a receiver on this host or LAN)")
@@ -44,8 +47,8 @@ func addReminderFlags(fs *flag.FlagSet) *reminderFlags {
 }
 
 // build makes the reminder service and scheduler; with no SMTP host, email
-// is off.
-func (r *reminderFlags) build(db *store.DB, addr string, getenv func(string) string, logger *slog.Logger) (*store.ReminderService, *drill.Reminders, error) {
+// is off. The unused argument was the environment, which parse reads now.
+func (r *reminderFlags) build(db *store.DB, addr string, logger *slog.Logger) (*store.ReminderService, *drill.Reminders, error) {
 	base := r.baseURL
 	if base == "" {
 		base = "http://" + addr
@@ -60,14 +63,11 @@ func (r *reminderFlags) build(db *store.DB, addr string, getenv func(string) str
 			}
 			r.smtp.Port = port
 		}
-		r.smtp.Password = getenv("ONSITE_SMTP_PASSWORD")
-		if r.passwordFile != "" {
-			data, err := os.ReadFile(r.passwordFile)
-			if err != nil {
-				return nil, nil, fmt.Errorf("--smtp-password-file: %w", err)
-			}
-			r.smtp.Password = strings.TrimRight(string(data), "\r\n")
+		password, err := r.smtpPassword()
+		if err != nil {
+			return nil, nil, err
 		}
+		r.smtp.Password = password
 		if bad := r.smtp.Validate(); bad != nil {
 			var msgs []string
 			for f, m := range bad {
@@ -78,6 +78,20 @@ func (r *reminderFlags) build(db *store.DB, addr string, getenv func(string) str
 		rem.Email = &notify.Mailer{SMTP: r.smtp}
 	}
 	return svc, rem, nil
+}
+
+// smtpPassword is the SMTP password from --smtp-password-file or from
+// smtp-password, whichever was set at the higher level (flag, environment,
+// config file); the file when both were set at the same level.
+func (r *reminderFlags) smtpPassword() (string, error) {
+	if r.passwordFile != "" && settingLevel(r.fs, "smtp-password-file") >= settingLevel(r.fs, "smtp-password") {
+		data, err := os.ReadFile(r.passwordFile)
+		if err != nil {
+			return "", fmt.Errorf("--smtp-password-file: %w", err)
+		}
+		return strings.TrimRight(string(data), "\r\n"), nil
+	}
+	return *r.password, nil
 }
 
 func runRemind(ctx context.Context, e *env, args []string) error {
@@ -98,7 +112,7 @@ func runRemind(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	_, rem, err := rf.build(db, "127.0.0.1:8080", e.getenv, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	_, rem, err := rf.build(db, "127.0.0.1:8080", slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}

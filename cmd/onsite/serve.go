@@ -26,6 +26,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	workers := fs.Int("grader-workers", runtime.NumCPU(), "submissions graded at once")
 	queue := fs.Int("grader-queue", 64, "submissions that may wait for a worker; more get 429")
 	rf := addReminderFlags(fs)
+	trustProxy := fs.Bool("trust-proxy", false, "take the client's address from X-Forwarded-For (behind a reverse proxy); otherwise the connection's address counts for rate limits")
+	submitLimit := fs.Int("rate-limit-submissions", server.DefaultRateLimits.SubmissionsPerMinute, "code submissions per account per minute (ten times as many per address); 0: no limit")
+	importLimit := fs.Int("rate-limit-imports", server.DefaultRateLimits.ImportsPerHour, "imports per account per hour (ten times as many per address); 0: no limit")
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
@@ -65,7 +68,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv.Interviews = store.NewInterviewService(db)
 	srv.Ready = db.CheckWritable
 	srv.RequireGrader = true
-	reminders, reminder, err := rf.build(db, *addr, e.getenv, logger)
+	reminders, reminder, err := rf.build(db, *addr, logger)
 	if err != nil {
 		return err
 	}
@@ -73,6 +76,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv.Reminders, srv.Reminder, srv.BaseURL = reminders, reminder, rf.baseURL
 	srv.OpenRegistration = *openRegistration
 	srv.SecureCookies = *secureCookies
+	srv.TrustProxy = *trustProxy
+	srv.Limits = server.RateLimits{SubmissionsPerMinute: *submitLimit, ImportsPerHour: *importLimit}
 	if gr != nil {
 		srv.Submissions = store.NewSubmissionService(db)
 		srv.Queue, srv.Waiter, srv.Languages = gr.pool, gr.tracker, gr.langs
