@@ -10,7 +10,7 @@ LDFLAGS  := -s -w -X github.com/onsite-dev/onsite.Version=$(VERSION)
 NORACE_PKGS :=
 RACE_PKGS    = $(filter-out $(NORACE_PKGS),$(shell $(GO) list ./...))
 
-.PHONY: all build run test vet bench fmt clean web
+.PHONY: all build run test vet bench load fmt clean web
 
 all: build
 
@@ -31,6 +31,12 @@ endif
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# load drives a real server with 200 simulated candidates for 60 s, kills it
+# with SIGKILL midway and restarts it, then checks nothing acknowledged was
+# lost; it prints the latency figures against their targets.
+load: build
+	$(GO) run ./cmd/onsite-load -bin $(BIN)
 
 fmt:
 	gofmt -w $(shell git ls-files '*.go')

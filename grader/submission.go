@@ -51,4 +51,8 @@ type SubmissionService interface {
 	// FinishSubmission records the result and marks it done.
 	FinishSubmission(ctx context.Context, id string, result *Result) error
 	FindSubmissionByID(ctx context.Context, id string) (*Submission, error)
+	// RequeueUnfinishedSubmissions marks every user's running
+	// submissions queued again and returns all the queued ones, oldest
+	// first: after a restart they are graded again.
+	RequeueUnfinishedSubmissions(ctx context.Context) ([]*Submission, error)
 }

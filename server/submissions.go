@@ -105,18 +105,11 @@ func (s *Server) handleSubmissionCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	task, err := TaskFor(q, lang, req.Mode)
+	sub := &grader.Submission{Question: q.Slug, Language: lang.Name, Code: req.Code, Mode: req.Mode, Input: req.Input}
+	task, err := SubmissionTask(q, lang, sub)
 	if err != nil {
 		return err
 	}
-	if req.Input != nil {
-		custom, err := customTest(q, *req.Input)
-		if err != nil {
-			return err
-		}
-		task.Tests = append(task.Tests, custom)
-	}
-	sub := &grader.Submission{Question: q.Slug, Language: lang.Name, Code: req.Code, Mode: req.Mode, Input: req.Input}
 	if err := s.Submissions.CreateSubmission(ctx, sub); err != nil {
 		return err
 	}
@@ -126,7 +119,6 @@ func (s *Server) handleSubmissionCreate(c echo.Context) error {
 		done, stop = s.Waiter.Wait(sub.ID)
 		defer stop()
 	}
-	task.Code = req.Code
 	if err := s.Queue.Submit(ctx, grader.Job{ID: sub.ID, Task: task, RequestID: requestID(c)}); err != nil {
 		result := &grader.Result{Verdict: grader.InternalError, Message: onsite.ErrorMessage(err), Tests: []grader.TestResult{}}
 		if ferr := s.Submissions.FinishSubmission(context.WithoutCancel(ctx), sub.ID, result); ferr != nil {
@@ -218,6 +210,67 @@ func TaskFor(q *questions.Question, lang Language, mode string) (grader.Task, er
 		task.Tests = append(task.Tests, gt)
 	}
 	return task, nil
+}
+
+// SubmissionTask is the grading task of a submission to q: the question's
+// tests for its mode, its custom input, its code.
+func SubmissionTask(q *questions.Question, lang Language, sub *grader.Submission) (grader.Task, error) {
+	task, err := TaskFor(q, lang, sub.Mode)
+	if err != nil {
+		return grader.Task{}, err
+	}
+	if sub.Input != nil {
+		custom, err := customTest(q, *sub.Input)
+		if err != nil {
+			return grader.Task{}, err
+		}
+		task.Tests = append(task.Tests, custom)
+	}
+	task.Code = sub.Code
+	return task, nil
+}
+
+// ResumeGradings queues again the submissions a stopped (or killed) server
+// left queued or running, so that none stays "running" forever; one that
+// cannot be queued again is finished with an internal error saying so.
+func (s *Server) ResumeGradings(ctx context.Context) (resumed, failed int, err error) {
+	subs, err := s.Submissions.RequeueUnfinishedSubmissions(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, sub := range subs {
+		err := s.resume(ctx, sub)
+		if err == nil {
+			resumed++
+			continue
+		}
+		failed++
+		result := &grader.Result{Verdict: grader.InternalError, Tests: []grader.TestResult{},
+			Message: "Grading was interrupted by a server restart and could not be resumed (" + onsite.ErrorMessage(err) + "); submit again."}
+		if ferr := s.Submissions.FinishSubmission(ctx, sub.ID, result); ferr != nil {
+			return resumed, failed, ferr
+		}
+	}
+	return resumed, failed, nil
+}
+
+func (s *Server) resume(ctx context.Context, sub *grader.Submission) error {
+	if s.Queue == nil {
+		return onsite.Errorf(onsite.EINVALID, "grading is not available")
+	}
+	lang, ok := FindLanguage(s.Languages, sub.Language)
+	if !ok {
+		return onsite.Errorf(onsite.EINVALID, "%s is no longer installed", sub.Language)
+	}
+	q, err := s.Questions.FindQuestionBySlug(onsite.NewContextWithUser(ctx, &onsite.User{ID: sub.UserID}), sub.Question)
+	if err != nil {
+		return err
+	}
+	task, err := SubmissionTask(q, lang, sub)
+	if err != nil {
+		return err
+	}
+	return s.Queue.Submit(ctx, grader.Job{ID: sub.ID, Task: task})
 }
 
 // customTest turns the candidate's own input into a test whose output is

@@ -500,3 +500,24 @@ func (s *DrillService) UndoReview(ctx context.Context) (*drill.ReviewLog, error)
 	}
 	return log, nil
 }
+
+// MissingReviews returns those of ids that have no review: a check that
+// acknowledged writes survived a crash (the load test's).
+func (db *DB) MissingReviews(ctx context.Context, ids []int64) ([]int64, error) {
+	var missing []int64
+	stmt, err := db.db.PrepareContext(ctx, `SELECT 1 FROM reviews WHERE id = ?`)
+	if err != nil {
+		return nil, err
+	}
+	defer stmt.Close()
+	for _, id := range ids {
+		var one int
+		switch err := stmt.QueryRowContext(ctx, id).Scan(&one); {
+		case errors.Is(err, sql.ErrNoRows):
+			missing = append(missing, id)
+		case err != nil:
+			return nil, err
+		}
+	}
+	return missing, nil
+}

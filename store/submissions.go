@@ -105,3 +105,36 @@ func (s *SubmissionService) FindSubmissionByID(ctx context.Context, id string) (
 	}
 	return &sub, nil
 }
+
+// RequeueUnfinishedSubmissions marks the running submissions queued again
+// and returns every queued one, oldest first.
+func (s *SubmissionService) RequeueUnfinishedSubmissions(ctx context.Context) ([]*grader.Submission, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT s.id, s.user_id, q.slug, s.language, s.code, s.mode, s.input, s.status, s.created_at
+		FROM submissions s JOIN questions q ON q.id = s.question_id
+		WHERE s.status <> 'done' ORDER BY s.created_at`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*grader.Submission
+	for rows.Next() {
+		var sub grader.Submission
+		var input sql.NullString
+		if err := rows.Scan(&sub.ID, &sub.UserID, &sub.Question, &sub.Language, &sub.Code, &sub.Mode, &input, &sub.Status, timeValue{&sub.CreatedAt}); err != nil {
+			return nil, err
+		}
+		if input.Valid {
+			sub.Input = &input.String
+		}
+		out = append(out, &sub)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) > 0 {
+		if _, err := s.db.db.ExecContext(ctx, `UPDATE submissions SET status = 'queued' WHERE status = 'running'`); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

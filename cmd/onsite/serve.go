@@ -85,6 +85,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := srv.Open(); err != nil {
 		return err
 	}
+	if gr != nil {
+		// A killed server leaves gradings queued or running: grade them.
+		resumed, failed, err := srv.ResumeGradings(ctx)
+		if err != nil {
+			logger.Error("resume interrupted gradings", slog.Any("error", err))
+		} else if resumed+failed > 0 {
+			logger.Info("interrupted gradings", slog.Int("requeued", resumed), slog.Int("failed", failed))
+		}
+	}
 	logger.Info("serving", slog.String("url", srv.URL()), slog.String("database", db.Path))
 	remindCtx, stopReminders := context.WithCancel(ctx)
 	remindersDone := make(chan struct{})
