@@ -317,7 +317,7 @@ func run(bin string, users int, duration, killAt time.Duration, dataDir string) 
 		jar, _ := cookiejar.New(nil)
 		cands[i] = &candidate{id: i, base: "http://" + addr, ip: fmt.Sprintf("10.%d.%d.%d", i/65536, (i/256)%256, i%256+1),
 			client: &http.Client{Jar: jar, Timeout: 90 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-			rng: rand.New(rand.NewPCG(uint64(i), 7)), st: st}
+			rng:    rand.New(rand.NewPCG(uint64(i), 7)), st: st}
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
