@@ -90,7 +90,9 @@ type Service interface {
 	// PreviewImport reports what ImportSets would change, and changes
 	// nothing.
 	PreviewImport(ctx context.Context, ownerID int64, sets []*Set) (*ImportReport, error)
-	// FindQuestions returns one page of matching questions and the total.
+	// FindQuestions returns one page of matching questions and the total,
+	// as a list shows them: without prompts and kind-specific parts
+	// (FindQuestionBySlug returns a whole question).
 	FindQuestions(ctx context.Context, filter Filter) ([]*Question, int, error)
 	// FindQuestionBySlug returns a visible question or ENOTFOUND.
 	FindQuestionBySlug(ctx context.Context, slug string) (*Question, error)

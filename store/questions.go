@@ -314,6 +314,12 @@ func nonNil(s []string) []string {
 	return s
 }
 
+// listColumns are what a list of questions shows: no prompt and no
+// kind-specific data, which a list never reads and which costs most of the
+// time to load (a coding question's tests and solutions).
+const listColumns = `q.id, s.slug, COALESCE(s.owner_id, 0), q.slug, q.kind, q.title, q.difficulty, q.topics,
+	q.estimated_minutes, COALESCE(json_extract(q.data, '$.ungradable'), ''), q.content_hash, q.retired, q.created_at, q.updated_at`
+
 const questionColumns = `q.id, s.slug, COALESCE(s.owner_id, 0), q.slug, q.kind, q.title, q.prompt, q.difficulty, q.topics,
 	q.estimated_minutes, q.hints, CASE q.source WHEN '' THEN s.source ELSE q.source END,
 	CASE q.license WHEN '' THEN s.license ELSE q.license END, q.data, q.content_hash, q.retired, q.created_at, q.updated_at`
@@ -386,12 +392,9 @@ func (s *QuestionService) FindQuestions(ctx context.Context, f questions.Filter)
 	}
 	const order = ` ORDER BY CASE q.kind WHEN 'coding' THEN 0 WHEN 'concept' THEN 1 WHEN 'behavioral' THEN 2 ELSE 3 END,
 			CASE q.difficulty WHEN 'easy' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, q.title, q.id`
-	query := `SELECT ` + questionColumns + from + order
+	query := `SELECT ` + listColumns + from + order
 	if f.Limit > 0 {
-		// Sort narrow rows to find the page, then read only its questions:
-		// sorting whole rows with their prompts costs several times more.
-		query = `SELECT ` + questionColumns + ` FROM questions q JOIN question_sets s ON s.id = q.set_id
-			WHERE q.id IN (SELECT q.id` + from + order + ` LIMIT ? OFFSET ?)` + order
+		query += ` LIMIT ? OFFSET ?`
 		args = append(args, f.Limit, f.Offset)
 	}
 	rows, err := s.db.db.QueryContext(ctx, query, args...)
@@ -401,11 +404,16 @@ func (s *QuestionService) FindQuestions(ctx context.Context, f questions.Filter)
 	defer rows.Close()
 	list := []*questions.Question{}
 	for rows.Next() {
-		q, err := scanQuestion(rows)
-		if err != nil {
+		var q questions.Question
+		var topics string
+		if err := rows.Scan(&q.ID, &q.Set, &q.OwnerID, &q.Slug, &q.Kind, &q.Title, &q.Difficulty, &topics,
+			&q.EstimatedMinutes, &q.Ungradable, &q.ContentHash, &q.Retired, timeValue{&q.CreatedAt}, timeValue{&q.UpdatedAt}); err != nil {
 			return nil, 0, err
 		}
-		list = append(list, q)
+		if err := json.Unmarshal([]byte(topics), &q.Topics); err != nil {
+			return nil, 0, fmt.Errorf("question %s topics: %w", q.Slug, err)
+		}
+		list = append(list, &q)
 	}
 	return list, total, rows.Err()
 }
