@@ -21,6 +21,9 @@ const FileName = "onsite.db"
 // DB is the SQLite database behind every service in this package.
 type DB struct {
 	db *sql.DB
+	// lock is the lock file, held shared while the database is open so that
+	// Restore can tell (see backup.go).
+	lock *os.File
 	// Path is the database file.
 	Path string
 	// Now returns the current time; tests replace it to move the clock.
@@ -47,11 +50,15 @@ func dsn(path string) string {
 	q.Set("_busy_timeout", "5000")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "FULL")
-	return "file:" + path + "?" + q.Encode()
+	// In a file: URI ?, # and % would end or escape the path.
+	escaped := strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
+	return "file:" + escaped + "?" + q.Encode()
 }
 
 // Open creates the file's directory if needed, opens the database and brings
-// its schema up to date. A schema newer than this binary is refused.
+// its schema up to date. A schema newer than this binary is refused. Until
+// Close it holds a shared lock on Path+".lock", which keeps Restore away; it
+// waits for a restore in progress to finish.
 func (db *DB) Open(ctx context.Context) error {
 	if db.Path == "" {
 		return errors.New("store: database path required")
@@ -60,7 +67,11 @@ func (db *DB) Open(ctx context.Context) error {
 		return fmt.Errorf("create data directory: %w", err)
 	}
 	var err error
+	if db.lock, err = lockShared(ctx, db.Path); err != nil {
+		return err
+	}
 	if db.db, err = sql.Open("sqlite3", dsn(db.Path)); err != nil {
+		db.unlock()
 		return err
 	}
 	// Opening a connection runs its pragmas and loses its statement
@@ -69,10 +80,12 @@ func (db *DB) Open(ctx context.Context) error {
 	db.db.SetMaxIdleConns(maxIdleConns)
 	if err := db.connect(ctx); err != nil {
 		db.db.Close()
+		db.unlock()
 		return fmt.Errorf("open %s: %w", db.Path, err)
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.db.Close()
+		db.unlock()
 		return fmt.Errorf("migrate %s: %w", db.Path, err)
 	}
 	return nil
@@ -107,8 +120,10 @@ func isBusy(err error) bool {
 }
 
 // Close closes the database; WAL contents are checkpointed into the main
-// file by SQLite when the last connection closes.
+// file by SQLite when the last connection closes. The lock file is released
+// after the connections are closed.
 func (db *DB) Close() error {
+	defer db.unlock()
 	if db.db == nil {
 		return nil
 	}

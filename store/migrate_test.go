@@ -196,3 +196,12 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestOpenPathWithURICharacters: a data directory whose name holds
+// characters that mean something in a file: URI opens that very file.
+func TestOpenPathWithURICharacters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "team #1? 100%", FileName)
+	db := openTestDBAt(t, path)
+	require.NoError(t, db.Ping(context.Background()))
+	assert.FileExists(t, path)
+}

@@ -40,6 +40,9 @@ func commands() []command {
 		{"remind", "send the reminders due now, once (for cron)", runRemind},
 		{"export", "write a question set in onsite's format", runExport},
 		{"grade", "grade a file of code against a question, without a server", runGrade},
+		{"backup", "write a consistent copy of the database, even while serve runs", runBackup},
+		{"restore", "replace the database with a backup (serve stopped)", runRestore},
+		{"check", "check the database's integrity and foreign keys", runCheck},
 		{"version", "print the version", runVersion},
 	}
 }
