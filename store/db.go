@@ -38,8 +38,10 @@ func NewDB(path string) *DB {
 	return &DB{Path: path, Now: time.Now}
 }
 
-// maxIdleConns is how many connections stay open between requests.
-const maxIdleConns = 16
+// maxConns bounds the open connections, all kept open between requests:
+// opening one parses the schema and runs its pragmas, and past a few dozen
+// more connections only wait on SQLite's single writer and each other.
+const maxConns = 24
 
 // dsn sets the pragmas in the connection string so that every pooled
 // connection gets them, not only the first.
@@ -77,7 +79,8 @@ func (db *DB) Open(ctx context.Context) error {
 	// Opening a connection runs its pragmas and loses its statement
 	// cache; with database/sql's default of two idle connections, a burst
 	// of requests opens and closes connections for every query.
-	db.db.SetMaxIdleConns(maxIdleConns)
+	db.db.SetMaxIdleConns(maxConns)
+	db.db.SetMaxOpenConns(maxConns)
 	if err := db.connect(ctx); err != nil {
 		db.db.Close()
 		db.unlock()

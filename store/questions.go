@@ -318,7 +318,7 @@ func nonNil(s []string) []string {
 // kind-specific data, which a list never reads and which costs most of the
 // time to load (a coding question's tests and solutions).
 const listColumns = `q.id, s.slug, COALESCE(s.owner_id, 0), q.slug, q.kind, q.title, q.difficulty, q.topics,
-	q.estimated_minutes, COALESCE(json_extract(q.data, '$.ungradable'), ''), q.content_hash, q.retired, q.created_at, q.updated_at`
+	q.estimated_minutes, q.content_hash, q.retired, q.created_at, q.updated_at`
 
 const questionColumns = `q.id, s.slug, COALESCE(s.owner_id, 0), q.slug, q.kind, q.title, q.prompt, q.difficulty, q.topics,
 	q.estimated_minutes, q.hints, CASE q.source WHEN '' THEN s.source ELSE q.source END,
@@ -407,7 +407,7 @@ func (s *QuestionService) FindQuestions(ctx context.Context, f questions.Filter)
 		var q questions.Question
 		var topics string
 		if err := rows.Scan(&q.ID, &q.Set, &q.OwnerID, &q.Slug, &q.Kind, &q.Title, &q.Difficulty, &topics,
-			&q.EstimatedMinutes, &q.Ungradable, &q.ContentHash, &q.Retired, timeValue{&q.CreatedAt}, timeValue{&q.UpdatedAt}); err != nil {
+			&q.EstimatedMinutes, &q.ContentHash, &q.Retired, timeValue{&q.CreatedAt}, timeValue{&q.UpdatedAt}); err != nil {
 			return nil, 0, err
 		}
 		if err := json.Unmarshal([]byte(topics), &q.Topics); err != nil {

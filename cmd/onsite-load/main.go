@@ -221,7 +221,7 @@ func (c *candidate) act(slugs, coding []string, solutions map[string]string) {
 		c.do(kindRead, http.MethodGet, "/questions/"+slugs[c.rng.IntN(len(slugs))], nil, "")
 	case r < 55:
 		c.do(kindRead, http.MethodGet, "/api/v1/stats", nil, "")
-	case r < 88:
+	case r < 94:
 		status, body, err := c.do(kindRead, http.MethodGet, "/api/v1/drill/today", nil, "")
 		if err != nil || status != http.StatusOK {
 			return

@@ -92,6 +92,12 @@ func TestRunCorrectness(t *testing.T) {
 			wantSignal: int(syscall.SIGSEGV),
 		},
 		{
+			// Graded code yields the CPU to the server's requests.
+			name:    "runs at a lower CPU priority",
+			cmd:     grader.Cmd{Argv: []string{python, "-I", "-c", "import os; print(os.nice(0))"}},
+			wantOut: "10\n",
+		},
+		{
 			name:    "program written to the box",
 			cmd:     grader.Cmd{Argv: []string{python, "-I", "main.py"}},
 			wantOut: "from a file\n",

@@ -26,6 +26,9 @@ const (
 	FDExe    = 5
 )
 
+// Niceness is the CPU priority of the helper and the program it runs.
+const Niceness = 10
+
 // The id of the user inside every box; never 0.
 const InsideID = 1000
 
@@ -107,6 +110,11 @@ func RunIfRequested() {
 	// Capabilities are per thread: keep setup, clearing the ambient set and
 	// the fork of the program on one thread.
 	runtime.LockOSThread()
+	// Graded code runs at a lower CPU priority than the server (nice is
+	// per thread on Linux and the program inherits this one's): when
+	// submissions keep every core busy, pages and reviews still answer
+	// promptly, and grading takes the time left over.
+	_ = unix.Setpriority(unix.PRIO_PROCESS, 0, Niceness)
 	status := os.NewFile(FDStatus, "status")
 	st, err := runHelper()
 	if err != nil {
