@@ -199,7 +199,7 @@ func (s *ReminderService) DueReminders(ctx context.Context, now time.Time, userI
 // AdvanceReminder moves a user's next moment on, unless another process
 // already did (or the user changed their settings since).
 func (s *ReminderService) AdvanceReminder(ctx context.Context, userID int64, handled, next time.Time, date string) error {
-	_, err := s.db.db.ExecContext(ctx, `UPDATE reminder_settings SET next_at = ?, next_date = ? WHERE user_id = ? AND next_at = ?`,
+	_, err := s.db.w.ExecContext(ctx, `UPDATE reminder_settings SET next_at = ?, next_date = ? WHERE user_id = ? AND next_at = ?`,
 		formatTime(next), date, userID, formatTime(handled))
 	return err
 }
@@ -207,7 +207,7 @@ func (s *ReminderService) AdvanceReminder(ctx context.Context, userID int64, han
 // ClaimDelivery creates a delivery as being sent; false when it exists.
 func (s *ReminderService) ClaimDelivery(ctx context.Context, userID int64, date, channel string, lease time.Time) (bool, error) {
 	now := formatTime(s.db.Now())
-	res, err := s.db.db.ExecContext(ctx, `INSERT INTO reminder_deliveries (user_id, local_date, channel, status, next_attempt_at, created_at, updated_at)
+	res, err := s.db.w.ExecContext(ctx, `INSERT INTO reminder_deliveries (user_id, local_date, channel, status, next_attempt_at, created_at, updated_at)
 		VALUES (?, ?, ?, 'sending', ?, ?, ?) ON CONFLICT (user_id, local_date, channel) DO NOTHING`,
 		userID, date, channel, formatTime(lease), now, now)
 	if err != nil {
@@ -223,7 +223,7 @@ func (s *ReminderService) FinishDelivery(ctx context.Context, d drill.Delivery) 
 	if d.Status == drill.DeliveryRetry {
 		next = formatTime(d.NextAttempt)
 	}
-	_, err := s.db.db.ExecContext(ctx, `UPDATE reminder_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?
+	_, err := s.db.w.ExecContext(ctx, `UPDATE reminder_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?
 		WHERE user_id = ? AND local_date = ? AND channel = ?`,
 		d.Status, d.Attempts, next, d.Error, formatTime(s.db.Now()), d.UserID, d.Date, d.Channel)
 	return err

@@ -85,7 +85,7 @@ func (s *SessionService) FindUserBySession(ctx context.Context, token string) (*
 		return nil, err
 	}
 	if now.Sub(lastSeen) > sessionTouchEvery {
-		if _, err := s.db.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?`,
+		if _, err := s.db.w.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?`,
 			formatTime(now), formatTime(now.Add(onsite.SessionLifetime)), id); err != nil {
 			return nil, err
 		}
@@ -95,12 +95,12 @@ func (s *SessionService) FindUserBySession(ctx context.Context, token string) (*
 
 // DeleteSession signs a browser out; an unknown token is not an error.
 func (s *SessionService) DeleteSession(ctx context.Context, token string) error {
-	_, err := s.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashSecret(token))
+	_, err := s.db.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashSecret(token))
 	return err
 }
 
 // DeleteUserSessions signs a user out of every browser but one.
 func (s *SessionService) DeleteUserSessions(ctx context.Context, userID int64, keepToken string) error {
-	_, err := s.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, hashSecret(keepToken))
+	_, err := s.db.w.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, hashSecret(keepToken))
 	return err
 }

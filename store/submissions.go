@@ -51,7 +51,7 @@ func (s *SubmissionService) CreateSubmission(ctx context.Context, sub *grader.Su
 
 // SetSubmissionStatus records that the grader picked a submission up.
 func (s *SubmissionService) SetSubmissionStatus(ctx context.Context, id string, status grader.Status) error {
-	res, err := s.db.db.ExecContext(ctx, `UPDATE submissions SET status = ? WHERE id = ?`, status, id)
+	res, err := s.db.w.ExecContext(ctx, `UPDATE submissions SET status = ? WHERE id = ?`, status, id)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (s *SubmissionService) FinishSubmission(ctx context.Context, id string, res
 	if err != nil {
 		return err
 	}
-	res, err := s.db.db.ExecContext(ctx, `UPDATE submissions SET status = 'done', verdict = ?, result = ?, time_ms = ?, finished_at = ?
+	res, err := s.db.w.ExecContext(ctx, `UPDATE submissions SET status = 'done', verdict = ?, result = ?, time_ms = ?, finished_at = ?
 		WHERE id = ?`, result.Verdict, string(data), result.TimeMS, formatTime(s.db.Now()), id)
 	if err != nil {
 		return err
@@ -132,7 +132,7 @@ func (s *SubmissionService) RequeueUnfinishedSubmissions(ctx context.Context) ([
 		return nil, err
 	}
 	if len(out) > 0 {
-		if _, err := s.db.db.ExecContext(ctx, `UPDATE submissions SET status = 'queued' WHERE status = 'running'`); err != nil {
+		if _, err := s.db.w.ExecContext(ctx, `UPDATE submissions SET status = 'queued' WHERE status = 'running'`); err != nil {
 			return nil, err
 		}
 	}

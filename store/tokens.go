@@ -74,7 +74,7 @@ func (s *TokenService) FindTokens(ctx context.Context, userID int64) ([]*onsite.
 
 // DeleteToken revokes one of the user's tokens.
 func (s *TokenService) DeleteToken(ctx context.Context, userID, id int64) error {
-	res, err := s.db.db.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, id, userID)
+	res, err := s.db.w.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, id, userID)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (s *TokenService) FindUserByToken(ctx context.Context, token string) (*onsi
 	}
 	// Recording the last use at minute precision keeps bursts of API calls
 	// from each writing.
-	if _, err := s.db.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ?
+	if _, err := s.db.w.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ?
 		WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
 		formatTime(now), id, formatTime(now.Add(-time.Minute))); err != nil {
 		return nil, err

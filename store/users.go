@@ -72,7 +72,7 @@ func (s *UserService) SetPassword(ctx context.Context, id int64, password string
 	if err != nil {
 		return err
 	}
-	res, err := s.db.db.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`,
+	res, err := s.db.w.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`,
 		string(hash), formatTime(s.db.Now()), id)
 	if err != nil {
 		return err

@@ -42,12 +42,23 @@ func main() {
 	duration := flag.Duration("duration", 60*time.Second, "how long the load runs")
 	killAt := flag.Duration("kill-at", 30*time.Second, "when to SIGKILL the server and start it again (0: never)")
 	dataDir := flag.String("data", "", "data directory (default: a new temporary one)")
+	flag.IntVar(&submitShare, "submit", 6, "percent of actions that submit code")
+	flag.DurationVar(&thinkMin, "think-min", time.Second, "shortest pause between a candidate's actions")
+	flag.DurationVar(&thinkMax, "think-max", 5*time.Second, "longest pause between a candidate's actions")
 	flag.Parse()
 	if err := run(*bin, *users, *duration, *killAt, *dataDir); err != nil {
 		fmt.Fprintln(os.Stderr, "onsite-load:", err)
 		os.Exit(1)
 	}
 }
+
+// The mix of actions: a candidate pauses between thinkMin and thinkMax
+// (reading a question, answering it), and submitShare percent of actions
+// submit code.
+var (
+	submitShare        int
+	thinkMin, thinkMax time.Duration
+)
 
 // server is the onsite process under load.
 type server struct {
@@ -221,7 +232,7 @@ func (c *candidate) act(slugs, coding []string, solutions map[string]string) {
 		c.do(kindRead, http.MethodGet, "/questions/"+slugs[c.rng.IntN(len(slugs))], nil, "")
 	case r < 55:
 		c.do(kindRead, http.MethodGet, "/api/v1/stats", nil, "")
-	case r < 94:
+	case r < 100-submitShare:
 		status, body, err := c.do(kindRead, http.MethodGet, "/api/v1/drill/today", nil, "")
 		if err != nil || status != http.StatusOK {
 			return
@@ -341,11 +352,16 @@ func run(bin string, users int, duration, killAt time.Duration, dataDir string) 
 	start := time.Now()
 	for _, c := range cands {
 		wg.Go(func() {
+			// People arrive over a while, not in the same millisecond.
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Duration(c.rng.Int64N(int64(thinkMax) + 1))):
+			}
 			for ctx.Err() == nil {
 				c.act(slugs, coding, solutions)
 				select {
 				case <-ctx.Done():
-				case <-time.After(time.Duration(200+c.rng.IntN(1800)) * time.Millisecond):
+				case <-time.After(thinkMin + time.Duration(c.rng.Int64N(int64(thinkMax-thinkMin)+1))):
 				}
 			}
 		})

@@ -268,6 +268,8 @@ func (s *Sandbox) helperAttr() *syscall.SysProcAttr {
 		return a
 	}
 	a.Credential = &syscall.Credential{Uid: boxhelper.InsideID, Gid: boxhelper.InsideID, NoSetGroups: true}
-	a.AmbientCaps = []uintptr{unix.CAP_SYS_ADMIN}
+	// CAP_DAC_OVERRIDE lets it build the new root over directories it does not
+	// own; the helper drops every capability before the program runs.
+	a.AmbientCaps = []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_DAC_OVERRIDE}
 	return a
 }

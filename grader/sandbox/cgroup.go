@@ -41,8 +41,21 @@ func setupCgroups(name string) (*cgroups, error) {
 		if err := os.Mkdir(d, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 			return nil, fmt.Errorf("cgroup v1: %w", err)
 		}
+		if err := probeCgroup(d); err != nil {
+			return nil, fmt.Errorf("cgroup v1: %w", err)
+		}
 	}
 	return &cgroups{memParent: mem, pidsParent: pids}, nil
+}
+
+// probeCgroup checks that runs can make their cgroups under parent: it may
+// exist already, made by another user (an earlier server run as root).
+func probeCgroup(parent string) error {
+	probe := filepath.Join(parent, fmt.Sprintf("probe-%d", os.Getpid()))
+	if err := os.Mkdir(probe, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	return os.Remove(probe)
 }
 
 func setupCgroupsV2(name string) (*cgroups, error) {
@@ -61,6 +74,9 @@ func setupCgroupsV2(name string) (*cgroups, error) {
 	}
 	if err := os.WriteFile(filepath.Join(parent, "cgroup.subtree_control"), []byte("+memory +pids"), 0o644); err != nil {
 		return nil, fmt.Errorf("cgroup v2: enable controllers: %w", err)
+	}
+	if err := probeCgroup(parent); err != nil {
+		return nil, fmt.Errorf("cgroup v2: %w", err)
 	}
 	return &cgroups{v2: true, memParent: parent, pidsParent: parent}, nil
 }
