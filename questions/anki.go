@@ -231,6 +231,23 @@ func ankiMetaVersion(fsys fs.FS) uint64 {
 // as proto3 reads it; ok is false when the field is absent or the message
 // is malformed.
 func ankiProtoVarint(b []byte, field uint64) (v uint64, ok bool) {
+	err := WalkProtobuf(b, func(f, wire, x uint64) {
+		if f == field && wire == 0 {
+			v, ok = x, true
+		}
+	})
+	if err != nil {
+		return 0, false
+	}
+	return v, ok
+}
+
+// WalkProtobuf calls fn with each field of a protobuf message (its number,
+// wire type and, for varints, value), skipping over the others' bytes; it
+// is all newer Anki files need read of protobuf. A malformed message is an
+// error.
+func WalkProtobuf(b []byte, fn func(field, wire, value uint64)) error {
+	bad := errors.New("malformed protobuf")
 	varint := func() (uint64, bool) {
 		var x uint64
 		for i := 0; i < 10 && len(b) > 0; i++ {
@@ -244,18 +261,15 @@ func ankiProtoVarint(b []byte, field uint64) (v uint64, ok bool) {
 		return 0, false
 	}
 	for len(b) > 0 {
-		key, good := varint()
-		if !good {
-			return 0, false
+		key, ok := varint()
+		if !ok {
+			return bad
 		}
+		var x uint64
 		switch key & 7 {
 		case 0:
-			x, good := varint()
-			if !good {
-				return 0, false
-			}
-			if key>>3 == field {
-				v, ok = x, true
+			if x, ok = varint(); !ok {
+				return bad
 			}
 		case 1, 5:
 			size := 8
@@ -263,20 +277,21 @@ func ankiProtoVarint(b []byte, field uint64) (v uint64, ok bool) {
 				size = 4
 			}
 			if len(b) < size {
-				return 0, false
+				return bad
 			}
 			b = b[size:]
 		case 2:
-			n, good := varint()
-			if !good || n > uint64(len(b)) {
-				return 0, false
+			n, ok := varint()
+			if !ok || n > uint64(len(b)) {
+				return bad
 			}
 			b = b[n:]
 		default:
-			return 0, false
+			return bad
 		}
+		fn(key>>3, key&7, x)
 	}
-	return v, ok
+	return nil
 }
 
 var reAnkiMediaName = regexp.MustCompile(`^[0-9]+$`)

@@ -304,7 +304,7 @@ func fieldsOf(t reflect.Type) *structFields {
 func closest(name string, known []string) string {
 	best, bestDist := "", 3
 	for _, k := range known {
-		if dist := editDistance(name, k); dist < bestDist {
+		if dist := EditDistance(name, k); dist < bestDist {
 			best, bestDist = k, dist
 		}
 	}
@@ -319,7 +319,10 @@ func closest(name string, known []string) string {
 	return ""
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, in bytes: the
+// measure of "did you mean" suggestions, for set fields here and for
+// settings in the CLI's config file.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j

@@ -444,29 +444,39 @@ func (k *kattisImport) hasContent(p *kattisPackage, dir string) bool {
 	return false
 }
 
-// readMeta reads problem.yaml; it returns nil when the file cannot be read
-// at all.
-func (k *kattisImport) readMeta(p *kattisPackage) *kattisMeta {
-	file := k.file(p, "problem.yaml")
-	data, big, err := k.readFile(p, "problem.yaml", kattisYAMLBytes)
+// readYAML reads and parses a small YAML file of a package (problem.yaml,
+// testdata.yaml), reporting why it cannot; ok is false then.
+func (k *kattisImport) readYAML(p *kattisPackage, rel string) (root yaml.Node, ok bool) {
+	file := k.file(p, rel)
+	data, big, err := k.readFile(p, rel, kattisYAMLBytes)
 	switch {
 	case err != nil:
 		k.bad(file, 0, "", "cannot be read: %v", err)
-		return nil
+		return root, false
 	case big:
-		k.bad(file, 0, "", "is larger than %s; a problem.yaml holds a few keys", byteSize(kattisYAMLBytes))
-		return nil
+		k.bad(file, 0, "", "is larger than %s; it holds a few settings", byteSize(kattisYAMLBytes))
+		return root, false
 	case !utf8.Valid(data):
 		k.bad(file, 0, "", "is not valid UTF-8 (byte offset %d); save it as UTF-8", firstInvalidUTF8(data))
-		return nil
+		return root, false
 	}
-	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		pr := syntaxProblem(data, err)
 		if strings.Contains(err.Error(), "excessive aliasing") {
 			pr.Message = "YAML aliases expand too far (a \"billion laughs\"); write the values out instead of repeating anchors"
 		}
 		k.bad(file, pr.Line, "", "%s", pr.Message)
+		return root, false
+	}
+	return root, true
+}
+
+// readMeta reads problem.yaml; it returns nil when the file cannot be read
+// at all.
+func (k *kattisImport) readMeta(p *kattisPackage) *kattisMeta {
+	file := k.file(p, "problem.yaml")
+	root, ok := k.readYAML(p, "problem.yaml")
+	if !ok {
 		return nil
 	}
 	doc := &yaml.Node{Kind: yaml.MappingNode}
@@ -1050,22 +1060,8 @@ func (k *kattisImport) comparator(p *kattisPackage, meta *kattisMeta, tests []Te
 // test's own .yaml; it returns nil when the file sets neither.
 func (k *kattisImport) readArgsFile(p *kattisPackage, rel string) *kattisArgs {
 	file := k.file(p, rel)
-	data, big, err := k.readFile(p, rel, kattisYAMLBytes)
-	switch {
-	case err != nil:
-		k.bad(file, 0, "", "cannot be read: %v", err)
-		return nil
-	case big:
-		k.bad(file, 0, "", "is larger than %s; it holds a few settings", byteSize(kattisYAMLBytes))
-		return nil
-	case !utf8.Valid(data):
-		k.bad(file, 0, "", "is not valid UTF-8 (byte offset %d); save it as UTF-8", firstInvalidUTF8(data))
-		return nil
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		pr := syntaxProblem(data, err)
-		k.bad(file, pr.Line, "", "%s", pr.Message)
+	root, ok := k.readYAML(p, rel)
+	if !ok {
 		return nil
 	}
 	if len(root.Content) == 0 {

@@ -341,3 +341,13 @@ func TestParseYAMLErrorIsEINVALID(t *testing.T) {
 		"a.yaml:3: questions: the set has no questions; add at least one under questions:"
 	assert.Equal(t, want, onsite.ErrorMessage(err), "got message %q, want %q", onsite.ErrorMessage(err), want)
 }
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{{"kitten", "sitting", 3}, {"", "", 0}, {"", "addr", 4}, {"smtp-hots", "smtp-host", 2}}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, questions.EditDistance(tc.a, tc.b), "%q to %q", tc.a, tc.b)
+	}
+}

@@ -324,7 +324,7 @@ func readAnkiCardDecks(ctx context.Context, conn *sql.Conn, col *questions.AnkiC
 // as proto3 reads it; ok is false when the field is absent or the message
 // is malformed.
 func protoVarint(b []byte, field uint64) (v uint64, ok bool) {
-	err := walkProto(b, func(f, wire, x uint64) {
+	err := questions.WalkProtobuf(b, func(f, wire, x uint64) {
 		if f == field && wire == 0 {
 			v, ok = x, true
 		}
@@ -337,55 +337,5 @@ func protoVarint(b []byte, field uint64) (v uint64, ok bool) {
 
 // validProto reports whether b is a well-formed protobuf message.
 func validProto(b []byte) bool {
-	return walkProto(b, func(_, _, _ uint64) {}) == nil
-}
-
-// walkProto calls fn with each field of a protobuf message, and the value
-// of varint fields.
-func walkProto(b []byte, fn func(field, wire, value uint64)) error {
-	bad := errors.New("malformed protobuf")
-	varint := func() (uint64, bool) {
-		var x uint64
-		for i := 0; i < 10 && len(b) > 0; i++ {
-			c := b[0]
-			b = b[1:]
-			x |= uint64(c&0x7f) << (7 * i)
-			if c < 0x80 {
-				return x, true
-			}
-		}
-		return 0, false
-	}
-	for len(b) > 0 {
-		key, ok := varint()
-		if !ok {
-			return bad
-		}
-		var x uint64
-		switch key & 7 {
-		case 0:
-			if x, ok = varint(); !ok {
-				return bad
-			}
-		case 1, 5:
-			size := 8
-			if key&7 == 5 {
-				size = 4
-			}
-			if len(b) < size {
-				return bad
-			}
-			b = b[size:]
-		case 2:
-			n, ok := varint()
-			if !ok || n > uint64(len(b)) {
-				return bad
-			}
-			b = b[n:]
-		default:
-			return bad
-		}
-		fn(key>>3, key&7, x)
-	}
-	return nil
+	return questions.WalkProtobuf(b, func(_, _, _ uint64) {}) == nil
 }

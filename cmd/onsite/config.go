@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/onsite-dev/onsite/questions"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -286,31 +287,9 @@ func suggest(name string, names []string) string {
 	}
 	bestDist++
 	for _, n := range names {
-		if d := editDistance(name, n); d < bestDist {
+		if d := questions.EditDistance(name, n); d < bestDist {
 			best, bestDist = n, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes:
-// setting names are ASCII.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -363,7 +363,4 @@ func TestConfigSuggest(t *testing.T) {
 			assert.Equal(t, tc.want, suggest(tc.key, names))
 		})
 	}
-	assert.Equal(t, 3, editDistance("kitten", "sitting"))
-	assert.Equal(t, 0, editDistance("", ""))
-	assert.Equal(t, 4, editDistance("", "addr"))
 }
