@@ -241,6 +241,7 @@ func (s *Server) handleBrowserClaim(c echo.Context) error {
 	if err := s.Reminders.FinishDelivery(ctx, d); err != nil {
 		return err
 	}
+	s.Metrics.ReminderDelivered(drill.ChannelBrowser, d.Status)
 	if d.Status == drill.DeliverySkipped {
 		return c.NoContent(http.StatusNoContent)
 	}
