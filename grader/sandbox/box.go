@@ -36,7 +36,7 @@ type box struct {
 	dir string
 
 	mu      sync.Mutex
-	running *os.Process
+	running process
 	closed  bool
 }
 
@@ -69,7 +69,7 @@ func (b *box) Close() error {
 	b.mu.Lock()
 	b.closed = true
 	if b.running != nil {
-		_ = b.running.Kill()
+		b.running.Kill()
 	}
 	b.mu.Unlock()
 	return os.RemoveAll(b.dir)
@@ -132,9 +132,9 @@ func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) 
 		return nil, err
 	}
 	defer h.close()
-	c := h.c
+	c := h.p
 	cfgW, statR, inW, outR, errR := h.cfgW, h.statR, h.inW, h.outR, h.errR
-	b.running = c.Process
+	b.running = c
 	b.mu.Unlock()
 	defer func() {
 		b.mu.Lock()
@@ -142,10 +142,10 @@ func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) 
 		b.mu.Unlock()
 	}()
 	start := time.Now()
-	kill := func() { _ = c.Process.Kill() }
+	kill := func() { c.Kill() }
 
 	if cg != nil {
-		if err := cg.add(c.Process.Pid); err != nil {
+		if err := cg.add(c.Pid()); err != nil {
 			kill()
 			_ = c.Wait()
 			return nil, fmt.Errorf("sandbox: join cgroup: %w", err)
@@ -229,9 +229,7 @@ func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) 
 		}
 		out.Signal = int(syscall.SIGKILL)
 		out.ExitCode = -1
-		if ps := c.ProcessState; ps != nil {
-			out.CPUTime = ps.UserTime() + ps.SystemTime()
-		}
+		out.CPUTime = c.CPUTime()
 		return out, nil
 	}
 	ws := syscall.WaitStatus(st.Status)

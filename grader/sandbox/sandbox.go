@@ -51,6 +51,7 @@ type Sandbox struct {
 	cfg     Config
 	log     *slog.Logger
 	exe     *os.File // the binary, re-executed as the helper
+	sp      *spawner // starts helpers; nil starts them from this process
 	root    string
 	mounts  []boxhelper.MountSpec
 	cg      *cgroups
@@ -129,6 +130,9 @@ func New(cfg Config) (*Sandbox, error) {
 			return nil, fmt.Errorf("sandbox: device: %w", err)
 		}
 	}
+	if s.sp, err = startSpawner(s.exe); err != nil {
+		s.log.Warn("sandbox: starting helpers from the server itself", slog.Any("err", err))
+	}
 	if s.cg, s.cgErr = setupCgroups(cfg.CgroupName); s.cgErr != nil {
 		s.log.Warn("sandbox: memory and process limits are OFF: cgroups not usable", slog.Any("err", s.cgErr))
 	}
@@ -181,6 +185,9 @@ func (s *Sandbox) addMount(p string, dev bool) error {
 // Close releases what New took. Boxes must be closed first.
 func (s *Sandbox) Close() error {
 	s.closeSpares()
+	if s.sp != nil {
+		s.sp.close()
+	}
 	if s.exe != nil {
 		s.exe.Close()
 	}

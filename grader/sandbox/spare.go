@@ -16,7 +16,7 @@ import (
 // milliseconds (the onsite binary's package initialisation dominates), so
 // the Sandbox keeps spares ready and a run only pays for its mounts.
 type helperProc struct {
-	c                            *exec.Cmd
+	p                            process
 	cfgW, statR, inW, outR, errR *os.File
 }
 
@@ -31,9 +31,9 @@ func (h *helperProc) close() {
 
 // discard kills an unused spare.
 func (h *helperProc) discard() {
-	_ = h.c.Process.Kill()
+	h.p.Kill()
 	h.close()
-	_ = h.c.Wait()
+	_ = h.p.Wait()
 }
 
 // startHelper starts a helper that waits for its config on boxhelper.FDConfig.
@@ -57,19 +57,30 @@ func (s *Sandbox) startHelper() (*helperProc, error) {
 			return nil, fmt.Errorf("sandbox: pipe: %w", err)
 		}
 	}
-	h.c = &exec.Cmd{
-		Path: fmt.Sprintf("/proc/self/fd/%d", boxhelper.FDExe),
-		Args: []string{"onsite-sandbox", boxhelper.Arg},
-		// One thread and no collector: a helper allocates little and
-		// lives for one run, and every thread it starts costs CPU.
-		Env:         []string{"GOMAXPROCS=1", "GOGC=off"},
-		Stdin:       inR,
-		Stdout:      outW,
-		Stderr:      errW,
-		ExtraFiles:  []*os.File{cfgR, statW, s.exe},
-		SysProcAttr: s.helperAttr(),
+	// One thread and no collector: a helper allocates little and lives
+	// for one run, and every thread it starts costs CPU.
+	env := []string{"GOMAXPROCS=1", "GOGC=off"}
+	if s.sp != nil {
+		var sh *spawned
+		sh, err = s.sp.start(env, s.helperAttr(), []*os.File{inR, outW, errW, cfgR, statW, s.exe})
+		if err == nil {
+			h.p = sh
+		}
+	} else {
+		c := &exec.Cmd{
+			Path:        fmt.Sprintf("/proc/self/fd/%d", boxhelper.FDExe),
+			Args:        []string{"onsite-sandbox", boxhelper.Arg},
+			Env:         env,
+			Stdin:       inR,
+			Stdout:      outW,
+			Stderr:      errW,
+			ExtraFiles:  []*os.File{cfgR, statW, s.exe},
+			SysProcAttr: s.helperAttr(),
+		}
+		if err = c.Start(); err == nil {
+			h.p = cmdProcess{c}
+		}
 	}
-	err = h.c.Start()
 	for _, f := range []*os.File{cfgR, statW, inR, outW, errW} {
 		f.Close()
 	}

@@ -101,6 +101,9 @@ func init() {
 // RunIfRequested turns the process into the sandbox helper when it was
 // started as one, and never returns then.
 func RunIfRequested() {
+	if len(os.Args) >= 2 && os.Args[1] == SpawnerArg {
+		runSpawner()
+	}
 	if len(os.Args) < 2 || os.Args[1] != Arg {
 		return
 	}

@@ -1,0 +1,215 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/onsite-dev/onsite/grader/sandbox/boxhelper"
+	"golang.org/x/sys/unix"
+)
+
+// process is a started helper: a child of this process (exec.Cmd) or of the
+// spawner.
+type process interface {
+	Pid() int
+	Kill()
+	// Wait waits for the helper to exit; CPUTime is then its CPU use.
+	Wait() error
+	CPUTime() time.Duration
+}
+
+// cmdProcess is a helper this process started itself.
+type cmdProcess struct{ c *exec.Cmd }
+
+func (p cmdProcess) Pid() int     { return p.c.Process.Pid }
+func (p cmdProcess) Kill()        { _ = p.c.Process.Kill() }
+func (p cmdProcess) Wait() error  { return p.c.Wait() }
+func (p cmdProcess) CPUTime() time.Duration {
+	if ps := p.c.ProcessState; ps != nil {
+		return ps.UserTime() + ps.SystemTime()
+	}
+	return 0
+}
+
+// spawner is the small process that starts helpers for us (see
+// boxhelper.SpawnerArg); its replies come back on one socket.
+type spawner struct {
+	fd      int
+	write   sync.Mutex
+	mu      sync.Mutex
+	next    uint64
+	pending map[uint64]*spawned
+	dead    error
+}
+
+// spawned is a helper the spawner started.
+type spawned struct {
+	sp      *spawner
+	id      uint64
+	pid     int
+	started chan boxhelper.SpawnReply
+	exited  chan boxhelper.SpawnReply
+	cpu     time.Duration
+}
+
+// startSpawner starts the spawner from a thread kept for it alone: the
+// spawner dies with the thread that started it (Pdeathsig), and so, in
+// turn, do the helpers it started.
+func startSpawner(exe *os.File) (*spawner, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	theirs := os.NewFile(uintptr(fds[1]), "spawner")
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread lives as long as the spawner
+		c := &exec.Cmd{
+			Path:        fmt.Sprintf("/proc/self/fd/%d", boxhelper.FDSpawner+1),
+			Args:        []string{"onsite-spawner", boxhelper.SpawnerArg},
+			Env:         []string{"GOMAXPROCS=1"},
+			ExtraFiles:  []*os.File{theirs, exe},
+			SysProcAttr: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
+		}
+		err := c.Start()
+		theirs.Close()
+		started <- err
+		if err == nil {
+			_ = c.Wait()
+		}
+		select {} // keep the thread
+	}()
+	if err := <-started; err != nil {
+		unix.Close(fds[0])
+		return nil, fmt.Errorf("sandbox: start spawner: %w", err)
+	}
+	sp := &spawner{fd: fds[0], pending: map[uint64]*spawned{}}
+	go sp.read()
+	return sp, nil
+}
+
+// read dispatches the spawner's replies to the helpers they are about.
+func (sp *spawner) read() {
+	buf := make([]byte, 4096)
+	for {
+		n, _, _, _, err := unix.Recvmsg(sp.fd, buf, nil, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n == 0 {
+			sp.fail(fmt.Errorf("sandbox: the spawner is gone (%v)", err))
+			return
+		}
+		var r boxhelper.SpawnReply
+		if json.Unmarshal(buf[:n], &r) != nil {
+			continue
+		}
+		sp.mu.Lock()
+		h := sp.pending[r.ID]
+		if r.Exited || r.Err != "" {
+			delete(sp.pending, r.ID)
+		}
+		sp.mu.Unlock()
+		if h == nil {
+			continue
+		}
+		if r.Exited {
+			h.exited <- r
+		} else {
+			h.started <- r
+		}
+	}
+}
+
+// fail ends every pending helper: the spawner died.
+func (sp *spawner) fail(err error) {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	sp.dead = err
+	for id, h := range sp.pending {
+		r := boxhelper.SpawnReply{ID: id, Err: err.Error(), Exited: true, Status: int(syscall.WaitStatus(9))}
+		select {
+		case h.started <- r:
+		default:
+		}
+		select {
+		case h.exited <- r:
+		default:
+		}
+		delete(sp.pending, id)
+	}
+}
+
+func (sp *spawner) send(req boxhelper.SpawnRequest, files []*os.File) error {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	var oob []byte
+	if len(files) > 0 {
+		fds := make([]int, len(files))
+		for i, f := range files {
+			fds[i] = int(f.Fd())
+		}
+		oob = unix.UnixRights(fds...)
+	}
+	sp.write.Lock()
+	defer sp.write.Unlock()
+	return unix.Sendmsg(sp.fd, b, oob, nil, 0)
+}
+
+// start asks the spawner for a helper with these files (stdin, stdout,
+// stderr, then the helper's config, status and binary) and attributes.
+func (sp *spawner) start(env []string, attr *syscall.SysProcAttr, files []*os.File) (*spawned, error) {
+	sp.mu.Lock()
+	if sp.dead != nil {
+		sp.mu.Unlock()
+		return nil, sp.dead
+	}
+	sp.next++
+	h := &spawned{sp: sp, id: sp.next, started: make(chan boxhelper.SpawnReply, 1), exited: make(chan boxhelper.SpawnReply, 1)}
+	sp.pending[h.id] = h
+	sp.mu.Unlock()
+	if err := sp.send(boxhelper.SpawnRequest{ID: h.id, Env: env, Attr: attr}, files); err != nil {
+		sp.mu.Lock()
+		delete(sp.pending, h.id)
+		sp.mu.Unlock()
+		return nil, fmt.Errorf("sandbox: ask the spawner: %w", err)
+	}
+	r := <-h.started
+	if r.Err != "" {
+		return nil, errors.New(r.Err)
+	}
+	h.pid = r.Pid
+	return h, nil
+}
+
+func (sp *spawner) close() { unix.Close(sp.fd) }
+
+func (h *spawned) Pid() int { return h.pid }
+
+func (h *spawned) Kill() { _ = h.sp.send(boxhelper.SpawnRequest{ID: h.id, Kill: true}, nil) }
+
+func (h *spawned) Wait() error {
+	r := <-h.exited
+	h.cpu = time.Duration(r.CPUNS)
+	ws := syscall.WaitStatus(r.Status)
+	switch {
+	case r.Err != "":
+		return errors.New(r.Err)
+	case ws.Signaled():
+		return fmt.Errorf("signal: %v", ws.Signal())
+	case ws.ExitStatus() != 0:
+		return fmt.Errorf("exit status %d", ws.ExitStatus())
+	}
+	return nil
+}
+
+func (h *spawned) CPUTime() time.Duration { return h.cpu }
