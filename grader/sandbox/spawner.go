@@ -28,9 +28,9 @@ type process interface {
 // cmdProcess is a helper this process started itself.
 type cmdProcess struct{ c *exec.Cmd }
 
-func (p cmdProcess) Pid() int     { return p.c.Process.Pid }
-func (p cmdProcess) Kill()        { _ = p.c.Process.Kill() }
-func (p cmdProcess) Wait() error  { return p.c.Wait() }
+func (p cmdProcess) Pid() int    { return p.c.Process.Pid }
+func (p cmdProcess) Kill()       { _ = p.c.Process.Kill() }
+func (p cmdProcess) Wait() error { return p.c.Wait() }
 func (p cmdProcess) CPUTime() time.Duration {
 	if ps := p.c.ProcessState; ps != nil {
 		return ps.UserTime() + ps.SystemTime()
