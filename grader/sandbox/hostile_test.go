@@ -58,7 +58,10 @@ func TestHostile(t *testing.T) {
 				// (more on a loaded machine), so the program itself gets a
 				// little less than the second.
 				assert.GreaterOrEqual(t, out.CPUTime, 700*time.Millisecond)
-				assert.Less(t, elapsed, 5*time.Second)
+				// The CPU limit stopped it, not the wall clock's ten
+				// seconds (graded code runs at nice 10, so a busy machine
+				// stretches its second of CPU).
+				assert.Less(t, elapsed, 10*time.Second)
 			},
 		},
 		{

@@ -217,3 +217,22 @@ func TestSandboxesShareTheirParentCgroup(t *testing.T) {
 	require.NoError(t, err, "the other sandbox makes the parent again")
 	assert.Equal(t, "1\n", string(out.Stdout))
 }
+
+// TestHelpersComeFromTheSpawner: helpers are started by the spawner
+// process, not forked from this one, and a run through it works; when the
+// spawner is gone, runs fail with a clear error instead of hanging.
+func TestHelpersComeFromTheSpawner(t *testing.T) {
+	s := newSandbox(t)
+	require.NotNil(t, s.sp, "the spawner should start")
+	b := newBox(t, s)
+	out, err := b.Run(context.Background(), grader.Cmd{Argv: []string{python, "-I", "-c", "import os; print(os.getppid())"},
+		WallTime: 10 * time.Second, CPUTime: 5 * time.Second, MemoryBytes: 256 << 20})
+	require.NoError(t, err)
+	assert.Equal(t, "1\n", string(out.Stdout), "the program's parent is its helper, pid 1 of its namespace")
+
+	s.closeSpares()
+	s.sp.close()
+	_, err = s.startHelper()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "spawner")
+}

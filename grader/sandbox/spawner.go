@@ -47,6 +47,7 @@ type spawner struct {
 	next    uint64
 	pending map[uint64]*spawned
 	dead    error
+	closing sync.Once
 }
 
 // spawned is a helper the spawner started.
@@ -191,7 +192,19 @@ func (sp *spawner) start(env []string, attr *syscall.SysProcAttr, files []*os.Fi
 	return h, nil
 }
 
-func (sp *spawner) close() { unix.Close(sp.fd) }
+// close stops the spawner (it kills the helpers it still has); once.
+func (sp *spawner) close() {
+	sp.closing.Do(func() {
+		sp.mu.Lock()
+		if sp.dead == nil {
+			sp.dead = errors.New("sandbox: the spawner is closed")
+		}
+		sp.mu.Unlock()
+		sp.write.Lock()
+		unix.Close(sp.fd)
+		sp.write.Unlock()
+	})
+}
 
 func (h *spawned) Pid() int { return h.pid }
 
