@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -66,7 +67,9 @@ func (s *served) Stop(t testing.TB) int {
 	case <-s.done:
 		return s.code
 	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop within 30 s of its context being cancelled")
+		var stacks strings.Builder
+		_ = pprof.Lookup("goroutine").WriteTo(&stacks, 1)
+		t.Fatalf("serve did not stop within 30 s of its context being cancelled; goroutines:\n%s", stacks.String())
 		return -1
 	}
 }

@@ -48,7 +48,12 @@ type spawner struct {
 	pending map[uint64]*spawned
 	dead    error
 	closing sync.Once
+	// closed is set, under write, once the reader has closed fd.
+	closed bool
 }
+
+// spawnTimeout bounds the wait for the spawner to start a helper.
+const spawnTimeout = 30 * time.Second
 
 // spawned is a helper the spawner started.
 type spawned struct {
@@ -106,6 +111,12 @@ func (sp *spawner) read() {
 		}
 		if err != nil || n == 0 {
 			sp.fail(fmt.Errorf("sandbox: the spawner is gone (%v)", err))
+			// Only this goroutine closes the socket, and only once no
+			// send can use its number again.
+			sp.write.Lock()
+			sp.closed = true
+			unix.Close(sp.fd)
+			sp.write.Unlock()
 			return
 		}
 		var r boxhelper.SpawnReply
@@ -163,6 +174,9 @@ func (sp *spawner) send(req boxhelper.SpawnRequest, files []*os.File) error {
 	}
 	sp.write.Lock()
 	defer sp.write.Unlock()
+	if sp.closed {
+		return errors.New("sandbox: the spawner is closed")
+	}
 	return unix.Sendmsg(sp.fd, b, oob, nil, 0)
 }
 
@@ -184,7 +198,15 @@ func (sp *spawner) start(env []string, attr *syscall.SysProcAttr, files []*os.Fi
 		sp.mu.Unlock()
 		return nil, fmt.Errorf("sandbox: ask the spawner: %w", err)
 	}
-	r := <-h.started
+	var r boxhelper.SpawnReply
+	select {
+	case r = <-h.started:
+	case <-time.After(spawnTimeout):
+		sp.mu.Lock()
+		delete(sp.pending, h.id)
+		sp.mu.Unlock()
+		return nil, fmt.Errorf("sandbox: the spawner did not start a helper within %s", spawnTimeout)
+	}
 	if r.Err != "" {
 		return nil, errors.New(r.Err)
 	}
@@ -200,8 +222,12 @@ func (sp *spawner) close() {
 			sp.dead = errors.New("sandbox: the spawner is closed")
 		}
 		sp.mu.Unlock()
+		// Shutting the socket down wakes the reader, which closes it, and
+		// tells the spawner to kill its helpers and exit.
 		sp.write.Lock()
-		unix.Close(sp.fd)
+		if !sp.closed {
+			unix.Shutdown(sp.fd, unix.SHUT_RDWR)
+		}
 		sp.write.Unlock()
 	})
 }
