@@ -236,3 +236,59 @@ func TestHelpersComeFromTheSpawner(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "spawner")
 }
+
+// nonRootChild is set in the environment of the copy of this test binary
+// that TestRunsAsNonRoot runs as nobody.
+const nonRootChild = "ONSITE_SANDBOX_NONROOT_CHILD"
+
+// TestRunsAsNonRoot runs TestNonRootChild in a copy of this test binary as
+// the unprivileged user nobody: the sandbox works for a server that is not
+// root (it keeps CAP_DAC_OVERRIDE to build the box, drops it for the
+// program, and runs without cgroup limits it may not create).
+func TestRunsAsNonRoot(t *testing.T) {
+	requireNamespaces(t)
+	if os.Getuid() != 0 {
+		t.Skip("already not root: every other test runs the sandbox as this user")
+	}
+	self, err := os.Executable()
+	require.NoError(t, err)
+	// t.TempDir's parent is private to root: nobody needs a path it may
+	// walk.
+	dir, err := os.MkdirTemp("", "onsite-nonroot-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755))
+	bin := filepath.Join(dir, "sandbox.test")
+	data, err := os.ReadFile(self)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(bin, data, 0o755))
+	cmd := exec.Command(bin, "-test.run=^TestNonRootChild$", "-test.v", "-test.count=1")
+	cmd.Env = []string{nonRootChild + "=1", "PATH=/usr/bin:/bin", "TMPDIR=/tmp"}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "the sandbox as nobody:\n%s", out)
+	assert.Contains(t, string(out), "--- PASS: TestNonRootChild")
+	t.Logf("the child as nobody:\n%s", out)
+}
+
+// TestNonRootChild is TestRunsAsNonRoot's part that runs as nobody.
+func TestNonRootChild(t *testing.T) {
+	if os.Getenv(nonRootChild) == "" {
+		t.Skip("runs only as TestRunsAsNonRoot's child")
+	}
+	require.NotZero(t, os.Getuid(), "the child must not be root")
+	// An overlay, as the Go build cache gets, is what needs the helper's
+	// CAP_DAC_OVERRIDE.
+	s, err := New(Config{Root: t.TempDir(), CgroupName: fmt.Sprintf("onsite-test-%d-nonroot", os.Getpid()), OverlayPaths: []string{t.TempDir()}})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	b := newBox(t, s)
+	require.NoError(t, b.WriteFile("main.py", []byte("import os\nprint(os.getuid() != 0, os.nice(0))\n"), false))
+	out, err := b.Run(context.Background(), grader.Cmd{Argv: []string{python, "-I", "main.py"},
+		WallTime: 10 * time.Second, CPUTime: 5 * time.Second, MemoryBytes: 256 << 20})
+	require.NoError(t, err)
+	assert.Equal(t, "True 10\n", string(out.Stdout), "stderr: %s", out.Stderr)
+	if s.CgroupError() != nil {
+		t.Logf("as expected for nobody here: %v", s.CgroupError())
+	}
+}
