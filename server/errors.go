@@ -63,16 +63,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	code, message := onsite.ErrorCode(err), onsite.ErrorMessage(err)
-	status := codes[code]
+	code, message, status := onsite.ErrorCode(err), onsite.ErrorMessage(err), statusOf(err)
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
-		status = he.Code
 		code = statusCodes[status]
 		message = httpErrorMessage(he)
-	}
-	if status == 0 {
-		status = http.StatusInternalServerError
 	}
 	if code == "" {
 		code = onsite.EINTERNAL
@@ -102,6 +97,19 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if err != nil {
 		s.Logger.Warn("write error response", slog.Any("error", err))
 	}
+}
+
+// statusOf is the status an error is answered with: echo's own, or the
+// one its code maps to, else 500. The metrics count it too.
+func statusOf(err error) int {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return he.Code
+	}
+	if status, ok := codes[onsite.ErrorCode(err)]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
 }
 
 func httpErrorMessage(he *echo.HTTPError) string {

@@ -1,13 +1,10 @@
 package server
 
 import (
-	"errors"
-	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/onsite-dev/onsite"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -115,16 +112,4 @@ func (m *Metrics) measure(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) handleMetrics() echo.HandlerFunc {
 	return echo.WrapHandler(promhttp.HandlerFor(s.Metrics.reg, promhttp.HandlerOpts{}))
-}
-
-// statusOf is the status the error handler answers err with.
-func statusOf(err error) int {
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		return he.Code
-	}
-	if status, ok := codes[onsite.ErrorCode(err)]; ok {
-		return status
-	}
-	return http.StatusInternalServerError
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,6 +74,7 @@ func (r *reminderFlags) build(db *store.DB, addr string, logger *slog.Logger) (*
 			for f, m := range bad {
 				msgs = append(msgs, "--smtp-"+f+": "+m)
 			}
+			slices.Sort(msgs)
 			return nil, nil, onsite.Errorf(onsite.EINVALID, "%s", strings.Join(msgs, "; "))
 		}
 		rem.Email = &notify.Mailer{SMTP: r.smtp}
