@@ -200,8 +200,12 @@ func (r *run) compile(ctx context.Context) (bool, error) {
 // runCmd is the Cmd of a run of the program, without stdin.
 func (r *run) runCmd(wall time.Duration, stdin []byte) Cmd {
 	mem := r.task.MemoryBytes + r.lang.ExtraMemory
+	argv := r.lang.Run
+	if r.task.Mode == ModeFunction && r.lang.FunctionRun != nil {
+		argv = r.lang.FunctionRun
+	}
 	return Cmd{
-		Argv:        r.lang.expand(r.lang.Run, r.vars(r.task.MemoryBytes)),
+		Argv:        r.lang.expand(argv, r.vars(r.task.MemoryBytes)),
 		Env:         r.env(),
 		Stdin:       stdin,
 		WallTime:    wall,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -488,6 +489,23 @@ func TestGradeRefusesWhatItCannotRun(t *testing.T) {
 // TestGradeTiming logs how long a 10-test Python function problem takes
 // through the local box, from the Grade call to its result (no assertion:
 // tests never assert on timing).
+// TestPythonSitePackages: the function-mode driver runs Python without the
+// site module (-S) and still finds the packages installed on the machine,
+// in the order site would have put them on sys.path.
+func TestPythonSitePackages(t *testing.T) {
+	needLanguage(t, "python")
+	lang, _ := testGrader(t).Language("python")
+	out, err := exec.Command(lang.Paths["python3"], "-I", "-c",
+		"import json, os, site; print(json.dumps([d for d in site.getsitepackages() if os.path.isdir(d)]))").Output()
+	require.NoError(t, err)
+	require.Contains(t, lang.FunctionRun, "-S")
+	sig := &Signature{Name: "paths", Params: []Param{{Name: "n", Type: "int"}}, Returns: "string[]"}
+	res := grade(t, Task{Language: "python", Mode: ModeFunction, Function: sig, TimeLimit: time.Second,
+		Code:  "import sys\n\ndef paths(n):\n    return [p for p in sys.path if p.endswith('-packages')]\n",
+		Tests: []Test{{Name: "paths", Sample: true, Args: []json.RawMessage{json.RawMessage(`0`)}, Expected: json.RawMessage(strings.TrimSpace(string(out)))}}})
+	assert.Equal(t, Accepted, res.Verdict, "sys.path: %s, want %s", res.Tests[0].Actual, out)
+}
+
 func TestGradeTiming(t *testing.T) {
 	q := bankQuestions(t)[0]
 	task := bankTask(t, q, "python", q.Solutions["python"])

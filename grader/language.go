@@ -46,6 +46,9 @@ type Language struct {
 	Compile []string `json:"-"`
 	// Run starts the program: an interpreter on {main}, or ./prog.
 	Run []string `json:"-"`
+	// FunctionRun, when set, replaces Run in function mode, where {main}
+	// is onsite's own driver.
+	FunctionRun []string `json:"-"`
 	// Env is the whole environment of compiles and runs; {gocache} is the
 	// grader's shared Go build cache.
 	Env []string `json:"-"`
@@ -104,7 +107,13 @@ var Languages = []Language{
 		Source: "solution.py",
 		// -I: no user site, no PYTHON* variables, no script directory on
 		// sys.path. The standard library (json included) still imports.
-		Run:         []string{"{python3}", "-I", "{main}"},
+		Run: []string{"{python3}", "-I", "{main}"},
+		// -S as well for the function-mode driver: the site module's .pth
+		// files import setuptools' and certifi's hooks at every start
+		// (about a fifth of a small submission's CPU); the driver puts the
+		// site-packages directories on sys.path itself, so installed
+		// packages (numpy from python3-numpy) still import.
+		FunctionRun: []string{"{python3}", "-I", "-S", "{main}"},
 		Env:         []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"},
 		ExtraMemory: 32 * mib, RunProcs: 16, Startup: 500 * time.Millisecond,
 	},

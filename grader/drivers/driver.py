@@ -68,6 +68,28 @@ def _json_codec():
 _loads, _dumps = _json_codec()
 
 
+def _site_packages():
+    """Run with -S, the site module did not put the site-packages directories
+    on sys.path (nor run their .pth files, which import setuptools' and
+    certifi's hooks at every start): add those that exist, as site would on
+    Debian and on a build of its own (pyenv, python.org)."""
+    if not sys.flags.no_site:
+        return
+    version = "python%d.%d" % sys.version_info[:2]
+    for prefix in dict.fromkeys((sys.prefix, sys.exec_prefix)):
+        for d in (
+            prefix + "/local/lib/" + version + "/dist-packages",
+            prefix + "/lib/python3/dist-packages",
+            prefix + "/lib/" + version + "/dist-packages",
+            prefix + "/lib/" + version + "/site-packages",
+        ):
+            if d not in sys.path and os.path.isdir(d):
+                sys.path.append(d)
+
+
+_site_packages()
+
+
 def main():
     req = _loads(sys.stdin.buffer.read())
     nonce = req["nonce"].encode()

@@ -110,6 +110,10 @@ func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) 
 	if cmd.CPUTime > 0 {
 		cfg.CPUSeconds = uint64((cmd.CPUTime + time.Second - 1) / time.Second)
 	}
+	runFrame, err := cfg.Encode()
+	if err != nil {
+		return nil, err
+	}
 
 	var cg *runCgroup
 	if b.s.cg != nil {
@@ -152,7 +156,7 @@ func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) 
 		}
 	}
 	// Sending the config is the helper's go-ahead.
-	if err := json.NewEncoder(cfgW).Encode(cfg); err != nil {
+	if _, err := cfgW.Write(runFrame); err != nil {
 		kill()
 		_ = c.Wait()
 		return nil, fmt.Errorf("sandbox: send config: %w", err)

@@ -48,17 +48,20 @@ type Config struct {
 
 // Sandbox makes Boxes on this machine. It implements grader.Sandbox.
 type Sandbox struct {
-	cfg     Config
-	log     *slog.Logger
-	exe     *os.File // the binary, re-executed as the helper
-	sp      *spawner // starts helpers; nil starts them from this process
-	root    string
-	mounts  []boxhelper.MountSpec
-	cg      *cgroups
-	cgErr   error
-	hostID  int
-	hostGID int
-	spares  spares
+	cfg    Config
+	log    *slog.Logger
+	exe    *os.File // the binary, re-executed as the helper
+	sp     *spawner // starts helpers; nil starts them from this process
+	root   string
+	mounts []boxhelper.MountSpec
+	// rootFrames are what every helper is sent when it starts: the root
+	// config and the seccomp program.
+	rootFrames []byte
+	cg         *cgroups
+	cgErr      error
+	hostID     int
+	hostGID    int
+	spares     spares
 	// root0 says we run as root: the helper may then drop our
 	// supplementary groups (setgroups needs CAP_SETGID outside).
 	root0 bool
@@ -129,6 +132,21 @@ func New(cfg Config) (*Sandbox, error) {
 			s.Close()
 			return nil, fmt.Errorf("sandbox: device: %w", err)
 		}
+	}
+	root := boxhelper.RootConfig{
+		SetUID: s.root0, NewRoot: filepath.Join(s.root, "newroot"), Mounts: s.mounts,
+		TmpSize: s.cfg.TmpSize, Overlays: s.cfg.OverlayPaths,
+	}
+	rootFrame, err := root.Encode()
+	if err == nil {
+		var filter []byte
+		if filter, err = boxhelper.SeccompFrame(); err == nil {
+			s.rootFrames = append(rootFrame, filter...)
+		}
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
 	}
 	if s.sp, err = startSpawner(s.exe); err != nil {
 		s.log.Warn("sandbox: starting helpers from the server itself", slog.Any("err", err))

@@ -120,6 +120,34 @@ func TestRunCorrectness(t *testing.T) {
 	}
 }
 
+// TestHelperReportsErrors: what stops the helper before the program runs is
+// an error that says what and why, and the sandbox goes on working.
+func TestHelperReportsErrors(t *testing.T) {
+	s := newSandbox(t)
+	tests := []struct {
+		name    string
+		argv    []string
+		wantErr string
+	}{
+		{"missing program", []string{"/no/such/program"}, "start /no/such/program: No such file or directory"},
+		{"program not executable", []string{"/box/main.py"}, "start /box/main.py: Permission denied"},
+		{"NUL byte in an argument", []string{python, "-c", "a\x00b"}, "contains a NUL byte"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBox(t, s)
+			require.NoError(t, b.WriteFile("main.py", []byte("print('hi')\n"), false))
+			_, err := b.Run(context.Background(), grader.Cmd{Argv: tc.argv, WallTime: 10 * time.Second, CPUTime: 5 * time.Second, MemoryBytes: 256 << 20})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.wantErr)
+		})
+	}
+	b := newBox(t, s)
+	out, err := b.Run(context.Background(), grader.Cmd{Argv: []string{python, "-I", "-c", "print(6*7)"}, WallTime: 10 * time.Second, CPUTime: 5 * time.Second, MemoryBytes: 256 << 20})
+	require.NoError(t, err)
+	assert.Equal(t, "42\n", string(out.Stdout))
+}
+
 func TestWriteFileRefusesExisting(t *testing.T) {
 	s := newSandbox(t)
 	b := newBox(t, s)

@@ -1,20 +1,17 @@
 package sandbox
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 
 	"github.com/onsite-dev/onsite/grader/sandbox/boxhelper"
 )
 
-// helperProc is a helper already started in its namespaces, its Go runtime
-// initialised, blocked until its config arrives. Starting one costs tens of
-// milliseconds (the onsite binary's package initialisation dominates), so
-// the Sandbox keeps spares ready and a run only pays for its mounts.
+// helperProc is a helper already started in its namespaces, its root built,
+// blocked until its run config arrives. The Sandbox keeps spares ready so
+// that a run pays only for binding its work directory and the program.
 type helperProc struct {
 	p                            process
 	cfgW, statR, inW, outR, errR *os.File
@@ -57,9 +54,9 @@ func (s *Sandbox) startHelper() (*helperProc, error) {
 			return nil, fmt.Errorf("sandbox: pipe: %w", err)
 		}
 	}
-	// One thread and no collector: a helper allocates little and lives
-	// for one run, and every thread it starts costs CPU.
-	env := []string{"GOMAXPROCS=1", "GOGC=off"}
+	// The helper is C and starts before the Go runtime: it needs no
+	// environment.
+	env := []string{}
 	if s.sp != nil {
 		var sh *spawned
 		sh, err = s.sp.start(env, s.helperAttr(), []*os.File{inR, outW, errW, cfgR, statW, s.exe})
@@ -90,11 +87,7 @@ func (s *Sandbox) startHelper() (*helperProc, error) {
 	}
 	// The root is the same for every run: the helper builds it now, while
 	// it waits for a run.
-	root := boxhelper.RootConfig{
-		SetUID: s.root0, NewRoot: filepath.Join(s.root, "newroot"), Mounts: s.mounts,
-		TmpSize: s.cfg.TmpSize, Overlays: s.cfg.OverlayPaths,
-	}
-	if err := json.NewEncoder(h.cfgW).Encode(root); err != nil {
+	if _, err := h.cfgW.Write(s.rootFrames); err != nil {
 		h.discard()
 		return nil, fmt.Errorf("sandbox: send root config: %w", err)
 	}
