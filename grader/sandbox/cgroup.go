@@ -6,19 +6,23 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // cgroupRoot is where the cgroup file systems are mounted.
 const cgroupRoot = "/sys/fs/cgroup"
 
-// helperTasks is how many tasks (threads) the helper itself may use on top
-// of Cmd.MaxProcs: the pids controller counts threads, and the helper is a
-// Go program.
-const helperTasks = 16
+// helperTasks is how many tasks the helper itself counts on top of
+// Cmd.MaxProcs (the pids controller counts threads): it is one
+// single-threaded process.
+const helperTasks = 1
 
 // cgroups knows where this sandbox's per-run cgroups go.
 type cgroups struct {
@@ -59,26 +63,138 @@ func probeCgroup(parent string) error {
 }
 
 func setupCgroupsV2(name string) (*cgroups, error) {
-	// Our parent goes next to the cgroup we run in if we may write there,
-	// else at the root; its controllers must be enabled by its own parent.
+	// A cgroup handed to us (systemd's Delegate=yes, a container's own
+	// cgroup namespace) is where our runs belong, and the only place a
+	// service that is not root may make cgroups.
+	own, delegated := ownCgroupV2(cgroupRoot, "/proc/self/cgroup", os.Geteuid())
+	if delegated {
+		c, err := setupDelegated(own, name)
+		if err == nil {
+			return c, nil
+		}
+		return nil, fmt.Errorf("cgroup v2: delegated cgroup %s: %w", own, err)
+	}
+	// Else our parent goes at the root, whose controllers are available
+	// to its children (a server run as root outside any service manager).
 	parent := filepath.Join(cgroupRoot, name)
 	if err := os.Mkdir(parent, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("cgroup v2: %w (run onsite under systemd with Delegate=yes, or as root)", err)
+	}
+	if err := enableControllers(parent); err != nil {
 		return nil, fmt.Errorf("cgroup v2: %w", err)
-	}
-	ctl, err := os.ReadFile(filepath.Join(parent, "cgroup.controllers"))
-	if err != nil {
-		return nil, fmt.Errorf("cgroup v2: %w", err)
-	}
-	if !strings.Contains(string(ctl), "memory") || !strings.Contains(string(ctl), "pids") {
-		return nil, fmt.Errorf("cgroup v2: memory and pids controllers not delegated to %s (have %q)", parent, strings.TrimSpace(string(ctl)))
-	}
-	if err := os.WriteFile(filepath.Join(parent, "cgroup.subtree_control"), []byte("+memory +pids"), 0o644); err != nil {
-		return nil, fmt.Errorf("cgroup v2: enable controllers: %w", err)
 	}
 	if err := probeCgroup(parent); err != nil {
 		return nil, fmt.Errorf("cgroup v2: %w", err)
 	}
 	return &cgroups{v2: true, memParent: parent, pidsParent: parent}, nil
+}
+
+// ownCgroupV2 finds the cgroup this process runs in (from selfCgroup,
+// /proc/self/cgroup, under root) and whether it was delegated to us, the
+// user uid: systemd marks a delegated cgroup with the trusted.delegate
+// attribute (and, from version 253, user.delegate), and gives a service's
+// User= the directory (only root may read trusted attributes); a container
+// with its own cgroup namespace sees its cgroup as "/", which, unlike the
+// host's root, has a cgroup.type file.
+func ownCgroupV2(root, selfCgroup string, uid int) (string, bool) {
+	data, err := os.ReadFile(selfCgroup)
+	if err != nil {
+		return "", false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		rel, ok := strings.CutPrefix(line, "0::")
+		if !ok {
+			continue
+		}
+		own := filepath.Join(root, filepath.Clean("/"+rel))
+		if rel == "/" {
+			_, err := os.Stat(filepath.Join(own, "cgroup.type"))
+			return own, err == nil
+		}
+		for _, attr := range []string{"trusted.delegate", "user.delegate"} {
+			buf := make([]byte, 8)
+			if n, err := unix.Getxattr(own, attr, buf); err == nil && strings.TrimSpace(string(buf[:n])) == "1" {
+				return own, true
+			}
+		}
+		var st unix.Stat_t
+		if uid != 0 && unix.Stat(own, &st) == nil && int(st.Uid) == uid {
+			return own, true
+		}
+		return own, false
+	}
+	return "", false
+}
+
+// setupDelegated makes our runs' parent in the delegated cgroup own. A
+// cgroup with processes in it cannot hand controllers to its children, so
+// the processes in own (this server, its spawner) move to the leaf
+// own/server first, then own enables memory and pids for its children, and
+// the parent own/name for the runs below it.
+func setupDelegated(own, name string) (*cgroups, error) {
+	ctl, err := os.ReadFile(filepath.Join(own, "cgroup.controllers"))
+	if err != nil {
+		return nil, err
+	}
+	if !hasControllers(string(ctl)) {
+		return nil, fmt.Errorf("memory and pids controllers not available (have %q)", strings.TrimSpace(string(ctl)))
+	}
+	sub, err := os.ReadFile(filepath.Join(own, "cgroup.subtree_control"))
+	if err != nil {
+		return nil, err
+	}
+	if !hasControllers(string(sub)) {
+		leaf := filepath.Join(own, "server")
+		if err := os.Mkdir(leaf, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, err
+		}
+		procs, err := os.ReadFile(filepath.Join(own, "cgroup.procs"))
+		if err != nil {
+			return nil, err
+		}
+		for _, pid := range strings.Fields(string(procs)) {
+			// A process that exited meanwhile is no matter.
+			if err := writeString(leaf, "cgroup.procs", pid); err != nil && !errors.Is(err, syscall.ESRCH) {
+				return nil, fmt.Errorf("move process %s to %s: %w", pid, leaf, err)
+			}
+		}
+		if err := enableControllers(own); err != nil {
+			return nil, err
+		}
+	}
+	parent := filepath.Join(own, name)
+	if err := os.Mkdir(parent, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, err
+	}
+	if err := enableControllers(parent); err != nil {
+		return nil, err
+	}
+	if err := probeCgroup(parent); err != nil {
+		return nil, err
+	}
+	return &cgroups{v2: true, memParent: parent, pidsParent: parent}, nil
+}
+
+// enableControllers turns memory and pids on for dir's children; they
+// must be available to dir.
+func enableControllers(dir string) error {
+	ctl, err := os.ReadFile(filepath.Join(dir, "cgroup.controllers"))
+	if err != nil {
+		return err
+	}
+	if !hasControllers(string(ctl)) {
+		return fmt.Errorf("memory and pids controllers not available to %s (have %q)", dir, strings.TrimSpace(string(ctl)))
+	}
+	if err := writeString(dir, "cgroup.subtree_control", "+memory +pids"); err != nil {
+		return fmt.Errorf("enable controllers in %s: %w", dir, err)
+	}
+	return nil
+}
+
+// hasControllers says whether a controller list names memory and pids.
+func hasControllers(list string) bool {
+	f := strings.Fields(list)
+	return slices.Contains(f, "memory") && slices.Contains(f, "pids")
 }
 
 // runCgroup is the cgroup (or pair of v1 cgroups) of one run.

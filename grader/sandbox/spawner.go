@@ -184,9 +184,9 @@ func (sp *spawner) send(req boxhelper.SpawnRequest, files []*os.File) error {
 // stderr, then the helper's config, status and binary) and attributes.
 func (sp *spawner) start(env []string, attr *syscall.SysProcAttr, files []*os.File) (*spawned, error) {
 	sp.mu.Lock()
-	if sp.dead != nil {
+	if err := sp.dead; err != nil {
 		sp.mu.Unlock()
-		return nil, sp.dead
+		return nil, err
 	}
 	sp.next++
 	h := &spawned{sp: sp, id: sp.next, started: make(chan boxhelper.SpawnReply, 1), exited: make(chan boxhelper.SpawnReply, 1)}
