@@ -132,12 +132,9 @@ func ownCgroupV2(root, selfCgroup string, uid int) (string, bool) {
 // own/server first, then own enables memory and pids for its children, and
 // the parent own/name for the runs below it.
 func setupDelegated(own, name string) (*cgroups, error) {
-	ctl, err := os.ReadFile(filepath.Join(own, "cgroup.controllers"))
-	if err != nil {
+	// Checked before anything moves.
+	if err := controllersAvailable(own); err != nil {
 		return nil, err
-	}
-	if !hasControllers(string(ctl)) {
-		return nil, fmt.Errorf("memory and pids controllers not available (have %q)", strings.TrimSpace(string(ctl)))
 	}
 	sub, err := os.ReadFile(filepath.Join(own, "cgroup.subtree_control"))
 	if err != nil {
@@ -175,15 +172,24 @@ func setupDelegated(own, name string) (*cgroups, error) {
 	return &cgroups{v2: true, memParent: parent, pidsParent: parent}, nil
 }
 
-// enableControllers turns memory and pids on for dir's children; they
-// must be available to dir.
-func enableControllers(dir string) error {
+// controllersAvailable says why dir cannot hand memory and pids to its
+// children, or nil.
+func controllersAvailable(dir string) error {
 	ctl, err := os.ReadFile(filepath.Join(dir, "cgroup.controllers"))
 	if err != nil {
 		return err
 	}
 	if !hasControllers(string(ctl)) {
 		return fmt.Errorf("memory and pids controllers not available to %s (have %q)", dir, strings.TrimSpace(string(ctl)))
+	}
+	return nil
+}
+
+// enableControllers turns memory and pids on for dir's children; they
+// must be available to dir.
+func enableControllers(dir string) error {
+	if err := controllersAvailable(dir); err != nil {
+		return err
 	}
 	if err := writeString(dir, "cgroup.subtree_control", "+memory +pids"); err != nil {
 		return fmt.Errorf("enable controllers in %s: %w", dir, err)
