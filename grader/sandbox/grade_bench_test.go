@@ -1,59 +1,15 @@
 package sandbox
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/onsite-dev/onsite/grader"
+	"github.com/onsite-dev/onsite/grader/gradertest"
 )
-
-// bareSandbox runs programs with no isolation at all: the baseline that
-// the sandbox's overhead is measured against.
-type bareSandbox struct{ root string }
-
-type bareBox struct{ dir string }
-
-func (s bareSandbox) NewBox(context.Context) (grader.Box, error) {
-	dir, err := os.MkdirTemp(s.root, "bare-")
-	return bareBox{dir}, err
-}
-
-func (b bareBox) WriteFile(name string, data []byte, executable bool) error {
-	mode := os.FileMode(0o644)
-	if executable {
-		mode = 0o755
-	}
-	return os.WriteFile(filepath.Join(b.dir, name), data, mode)
-}
-
-func (b bareBox) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) {
-	argv := cmd.Argv
-	if rel, ok := strings.CutPrefix(argv[0], "./"); ok {
-		argv = append([]string{filepath.Join(b.dir, rel)}, argv[1:]...)
-	}
-	c := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	var stdout, stderr bytes.Buffer
-	c.Dir, c.Env, c.Stdin, c.Stdout, c.Stderr = b.dir, cmd.Env, bytes.NewReader(cmd.Stdin), &stdout, &stderr
-	start := time.Now()
-	err := c.Run()
-	out := &grader.Outcome{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), WallTime: time.Since(start)}
-	if ee, ok := err.(*exec.ExitError); ok {
-		out.ExitCode = ee.ExitCode()
-	} else if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (b bareBox) Close() error { return os.RemoveAll(b.dir) }
 
 // twoSum answers the benchmark's task in each language.
 var twoSum = map[string]string{
@@ -90,7 +46,7 @@ func twentyTests(lang string) grader.Task {
 func BenchmarkGradeFunction(b *testing.B) {
 	s := newSandbox(b)
 	langs := grader.Discover(context.Background())
-	bare := grader.New(bareSandbox{root: b.TempDir()}, langs, grader.Config{})
+	bare := grader.New(gradertest.Bare{Root: b.TempDir()}, langs, grader.Config{})
 	boxed := grader.New(s, langs, grader.Config{})
 	for _, lang := range []string{"python", "javascript"} {
 		b.Run(lang, func(b *testing.B) {
