@@ -129,17 +129,12 @@ func FunctionProgram(lang string, sig *Signature, code string) (*Program, error)
 		return nil, err
 	}
 	switch lang {
-	case "python":
-		drv, _ := driverFS.ReadFile("drivers/driver.py")
-		return &Program{Main: "driver.py", Files: []File{
-			{Name: "driver.py", Data: drv},
-			{Name: "solution.py", Data: []byte(code)},
-		}}, nil
-	case "javascript":
-		drv, _ := driverFS.ReadFile("drivers/driver.js")
-		return &Program{Main: "driver.js", Files: []File{
-			{Name: "driver.js", Data: drv},
-			{Name: "solution.js", Data: []byte(code)},
+	case "python", "javascript":
+		drv, _ := driverSource(lang)
+		ext := map[string]string{"python": ".py", "javascript": ".js"}[lang]
+		return &Program{Main: "driver" + ext, Files: []File{
+			{Name: "driver" + ext, Data: drv},
+			{Name: "solution" + ext, Data: []byte(code)},
 		}}, nil
 	case "go":
 		drv, err := goDriverSource(sig)
@@ -152,6 +147,27 @@ func FunctionProgram(lang string, sig *Signature, code string) (*Program, error)
 		}}, nil
 	}
 	return nil, onsite.Errorf(onsite.EINVALID, "%s has no function-mode driver.", lang)
+}
+
+// driverSource is the function-mode driver of an interpreted language.
+func driverSource(lang string) ([]byte, error) {
+	switch lang {
+	case "python":
+		return driverFS.ReadFile("drivers/driver.py")
+	case "javascript":
+		return driverFS.ReadFile("drivers/driver.js")
+	}
+	return nil, fmt.Errorf("no driver source for %s", lang)
+}
+
+// compiledDriver swaps the driver's source in prog for the language's
+// compiled driver, when Discover made one.
+func compiledDriver(lang Language, prog *Program) {
+	if lang.Driver == nil || lang.DriverFile == "" || len(prog.Files) == 0 || prog.Files[0].Name != prog.Main {
+		return
+	}
+	prog.Main = lang.DriverFile
+	prog.Files[0] = File{Name: lang.DriverFile, Data: lang.Driver}
 }
 
 // goDriverSource fills in the Go driver for sig.

@@ -106,6 +106,7 @@ func (g *Grader) Grade(ctx context.Context, task Task) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		compiledDriver(lang, p)
 		prog = p
 	} else {
 		prog = StdioProgram(lang, task.Code)

@@ -1,6 +1,7 @@
 package grader
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -340,6 +341,7 @@ func TestGradeFunctionVerdicts(t *testing.T) {
 		{name: "raises", want: RuntimeError, firstFailure: &two, check: func(t *testing.T, lang string, res *Result) {
 			assert.Contains(t, res.Message, "boom on three")
 			assert.Contains(t, res.Tests[2].Stderr, "boom on three")
+			assert.NotContains(t, res.Tests[2].Stderr, "driver", "the traceback shows the candidate's frames only")
 			assert.True(t, res.Tests[0].Passed)
 			assert.True(t, res.Tests[3].Passed, "the driver goes on after an exception")
 		}},
@@ -492,6 +494,21 @@ func TestGradeRefusesWhatItCannotRun(t *testing.T) {
 // TestPythonSitePackages: the function-mode driver runs Python without the
 // site module (-S) and still finds the packages installed on the machine,
 // in the order site would have put them on sys.path.
+// Python runs the driver compiled once at start, not its source.
+func TestPythonCompiledDriver(t *testing.T) {
+	needLanguage(t, "python")
+	lang, _ := testGrader(t).Language("python")
+	magic, err := exec.Command(lang.Paths["python3"], "-I", "-c",
+		"import importlib.util, sys; sys.stdout.buffer.write(importlib.util.MAGIC_NUMBER)").Output()
+	require.NoError(t, err)
+	require.True(t, bytes.HasPrefix(lang.Driver, magic), "the driver is compiled for this interpreter")
+	sig := &Signature{Name: "script", Params: []Param{{Name: "n", Type: "int"}}, Returns: "string"}
+	res := grade(t, Task{Language: "python", Mode: ModeFunction, Function: sig, TimeLimit: time.Second,
+		Code:  "import sys\n\ndef script(n):\n    return sys.argv[0]\n",
+		Tests: []Test{{Name: "argv", Sample: true, Args: []json.RawMessage{json.RawMessage(`0`)}, Expected: json.RawMessage(`"driver.pyc"`)}}})
+	assert.Equal(t, Accepted, res.Verdict, "the program ran: %s", res.Tests[0].Actual)
+}
+
 func TestPythonSitePackages(t *testing.T) {
 	needLanguage(t, "python")
 	lang, _ := testGrader(t).Language("python")

@@ -3,6 +3,7 @@ package grader
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,6 +50,17 @@ type Language struct {
 	// FunctionRun, when set, replaces Run in function mode, where {main}
 	// is onsite's own driver.
 	FunctionRun []string `json:"-"`
+	// DriverCompile, when set, compiles the function-mode driver once, in
+	// Discover, on the host: it reads the driver's source on stdin and
+	// writes the compiled driver, which runs as DriverFile. Only onsite's
+	// own driver is compiled this way, never a submission. Python's .pyc
+	// spares every run compiling the driver (about 3 ms and 120 page
+	// faults of a 30 ms start).
+	DriverCompile []string `json:"-"`
+	DriverFile    string   `json:"-"`
+	// Driver is what DriverCompile wrote, once Discover ran it; when it is
+	// nil, runs use the driver's source.
+	Driver []byte `json:"-"`
 	// Env is the whole environment of compiles and runs; {gocache} is the
 	// grader's shared Go build cache.
 	Env []string `json:"-"`
@@ -114,6 +126,12 @@ var Languages = []Language{
 		// site-packages directories on sys.path itself, so installed
 		// packages (numpy from python3-numpy) still import.
 		FunctionRun: []string{"{python3}", "-I", "-S", "{main}"},
+		// The interpreter runs a .pyc named on its command line once the
+		// magic number matches; the rest of the 16-byte header is unused.
+		DriverCompile: []string{"{python3}", "-I", "-S", "-c", "import importlib.util, marshal, sys\n" +
+			"code = compile(sys.stdin.buffer.read(), 'driver.py', 'exec', dont_inherit=True)\n" +
+			"sys.stdout.buffer.write(importlib.util.MAGIC_NUMBER + bytes(12) + marshal.dumps(code))\n"},
+		DriverFile: "driver.pyc",
 		Env:         []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"},
 		ExtraMemory: 32 * mib, RunProcs: 16, Startup: 500 * time.Millisecond,
 	},
@@ -233,7 +251,31 @@ func discover(ctx context.Context, def Language) (Language, bool) {
 		return Language{}, false
 	}
 	l.Version = parseVersion(out)
+	if l.DriverCompile != nil {
+		// A driver that does not compile is slower, not broken: the
+		// source still runs.
+		l.Driver, _ = compileDriver(ctx, l)
+	}
 	return l, true
+}
+
+// compileDriver runs the language's DriverCompile on its driver's source.
+func compileDriver(ctx context.Context, l Language) ([]byte, error) {
+	src, err := driverSource(l.Name)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	argv := l.expand(l.DriverCompile, nil)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = l.Env
+	cmd.Stdin = bytes.NewReader(src)
+	out, err := cmd.Output()
+	if err != nil || len(out) == 0 {
+		return nil, fmt.Errorf("compile the %s driver: %v", l.Name, err)
+	}
+	return out, nil
 }
 
 // resolveTool finds a tool's real binary: a preferred path, else PATH;

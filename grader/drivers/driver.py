@@ -213,8 +213,10 @@ def _format(e):
     """The exception with the candidate's frames only."""
     import traceback
 
+    # This file's frames: compared by the name its code was compiled with,
+    # which is not __file__ when the driver runs as a .pyc.
     tb = e.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+    while tb is not None and tb.tb_frame.f_code.co_filename == _format.__code__.co_filename:
         tb = tb.tb_next
     return "".join(traceback.format_exception(type(e), e, tb))
 
