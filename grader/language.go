@@ -131,7 +131,7 @@ var Languages = []Language{
 		DriverCompile: []string{"{python3}", "-I", "-S", "-c", "import importlib.util, marshal, sys\n" +
 			"code = compile(sys.stdin.buffer.read(), 'driver.py', 'exec', dont_inherit=True)\n" +
 			"sys.stdout.buffer.write(importlib.util.MAGIC_NUMBER + bytes(12) + marshal.dumps(code))\n"},
-		DriverFile: "driver.pyc",
+		DriverFile:  "driver.pyc",
 		Env:         []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"},
 		ExtraMemory: 32 * mib, RunProcs: 16, Startup: 500 * time.Millisecond,
 	},
