@@ -8,14 +8,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/onsite-dev/onsite/grader/sandbox"
 )
 
+// main is not reached when the grader's sandbox starts this binary as its
+// spawner or helper: those are C (grader/sandbox/boxhelper) and run from
+// constructors before the Go runtime starts.
 func main() {
-	// The grader's sandbox re-executes this binary to set up isolation
-	// before it runs a submission; in that mode this call never returns.
-	sandbox.RunHelperIfRequested()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

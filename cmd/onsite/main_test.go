@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onsite-dev/onsite/grader/sandbox"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -317,13 +316,6 @@ func TestCLIUsage(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestMain lets the test binary serve as the sandbox helper, as the onsite
-// binary does, since serve re-executes its own binary.
-func TestMain(m *testing.M) {
-	sandbox.RunHelperIfRequested()
-	os.Exit(m.Run())
 }
 
 // TestExportCommand exports a built-in set as YAML and as JSON and imports

@@ -36,7 +36,7 @@ type box struct {
 	dir string
 
 	mu      sync.Mutex
-	running process
+	running *spawned
 	closed  bool
 }
 
@@ -250,28 +250,4 @@ func (b *box) Run(ctx context.Context, cmd grader.Cmd) (*grader.Outcome, error) 
 		out.TimedOut = true
 	}
 	return out, nil
-}
-
-// helperAttr says how the helper is started: in its new namespaces, and
-// either as root inside mapped to root (when we are root), or as the user
-// inside with CAP_SYS_ADMIN kept for the mounts (when we are not).
-func (s *Sandbox) helperAttr() *syscall.SysProcAttr {
-	a := &syscall.SysProcAttr{
-		Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS |
-			syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS,
-		UidMappings: []syscall.SysProcIDMap{{ContainerID: boxhelper.InsideID, HostID: s.hostID, Size: 1}},
-		GidMappings: []syscall.SysProcIDMap{{ContainerID: boxhelper.InsideID, HostID: s.hostGID, Size: 1}},
-		Pdeathsig:   syscall.SIGKILL,
-	}
-	if s.root0 {
-		a.UidMappings = append(a.UidMappings, syscall.SysProcIDMap{ContainerID: 0, HostID: 0, Size: 1})
-		a.GidMappings = append(a.GidMappings, syscall.SysProcIDMap{ContainerID: 0, HostID: 0, Size: 1})
-		a.GidMappingsEnableSetgroups = true
-		return a
-	}
-	a.Credential = &syscall.Credential{Uid: boxhelper.InsideID, Gid: boxhelper.InsideID, NoSetGroups: true}
-	// CAP_DAC_OVERRIDE lets it build the new root over directories it does not
-	// own; the helper drops every capability before the program runs.
-	a.AmbientCaps = []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_DAC_OVERRIDE}
-	return a
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
+	"syscall"
 
 	"github.com/onsite-dev/onsite/grader"
 	"github.com/onsite-dev/onsite/grader/sandbox/boxhelper"
@@ -48,12 +50,16 @@ type Config struct {
 
 // Sandbox makes Boxes on this machine. It implements grader.Sandbox.
 type Sandbox struct {
-	cfg    Config
-	log    *slog.Logger
-	exe    *os.File // the binary, re-executed as the helper
-	sp     *spawner // starts helpers; nil starts them from this process
-	root   string
-	mounts []boxhelper.MountSpec
+	cfg Config
+	log *slog.Logger
+	exe *os.File // the binary, re-executed as the spawner
+	// spMu guards sp, the spawner helpers come from, replaced when it
+	// dies, and spClosed, set by Close.
+	spMu     sync.Mutex
+	sp       *spawner
+	spClosed bool
+	root     string
+	mounts   []boxhelper.MountSpec
 	// rootFrames are what every helper is sent when it starts: the root
 	// config and the seccomp program.
 	rootFrames []byte
@@ -149,7 +155,8 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	if s.sp, err = startSpawner(s.exe); err != nil {
-		s.log.Warn("sandbox: starting helpers from the server itself", slog.Any("err", err))
+		s.Close()
+		return nil, err
 	}
 	if s.cg, s.cgErr = setupCgroups(cfg.CgroupName); s.cgErr != nil {
 		s.log.Warn("sandbox: memory and process limits are OFF: cgroups not usable", slog.Any("err", s.cgErr))
@@ -203,9 +210,12 @@ func (s *Sandbox) addMount(p string, dev bool) error {
 // Close releases what New took. Boxes must be closed first.
 func (s *Sandbox) Close() error {
 	s.closeSpares()
+	s.spMu.Lock()
+	s.spClosed = true
 	if s.sp != nil {
 		s.sp.close()
 	}
+	s.spMu.Unlock()
 	if s.exe != nil {
 		s.exe.Close()
 	}
@@ -240,10 +250,47 @@ func (s *Sandbox) NewBox(ctx context.Context) (grader.Box, error) {
 	return &box{s: s, dir: dir}, nil
 }
 
-// RunHelperIfRequested turns the process into the sandbox helper when it was
-// started as one, and never returns then. The helper package already does
-// this while the binary initialises; calling it first thing in main (and in
-// TestMain of packages that run boxes) keeps that explicit.
-func RunHelperIfRequested() {
-	boxhelper.RunIfRequested()
+// spawner returns the spawner, starting a new one if the last one died (a
+// helper's start then fails once, not every start from then on).
+func (s *Sandbox) spawner() (*spawner, error) {
+	s.spMu.Lock()
+	defer s.spMu.Unlock()
+	if s.spClosed {
+		return nil, errors.New("sandbox: closed")
+	}
+	if s.sp != nil && s.sp.alive() {
+		return s.sp, nil
+	}
+	if s.sp != nil {
+		s.log.Warn("sandbox: the spawner died; starting another", slog.Int("pid", s.sp.pid))
+		s.sp.close()
+	}
+	sp, err := startSpawner(s.exe)
+	if err != nil {
+		return nil, err
+	}
+	s.sp = sp
+	return sp, nil
+}
+
+// spawnRequest is how every helper is started: in its new namespaces,
+// either root inside mapped to root (when we are root: the helper may then
+// reach paths such as /root/.pyenv to bind them, and drops to the user
+// inside for the program) or, when we are not, the user inside mapped to
+// us. Either way the helper has every capability in its user namespace
+// until the program starts.
+func (s *Sandbox) spawnRequest() boxhelper.SpawnRequest {
+	r := boxhelper.SpawnRequest{
+		Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS |
+			syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS,
+		UIDMap:    fmt.Sprintf("%d %d 1\n", boxhelper.InsideID, s.hostID),
+		GIDMap:    fmt.Sprintf("%d %d 1\n", boxhelper.InsideID, s.hostGID),
+		Setgroups: "deny",
+	}
+	if s.root0 {
+		r.UIDMap += "0 0 1\n"
+		r.GIDMap += "0 0 1\n"
+		r.Setgroups = "allow"
+	}
+	return r
 }

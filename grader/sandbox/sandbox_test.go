@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onsite-dev/onsite/grader"
+	"github.com/onsite-dev/onsite/grader/sandbox/boxhelper"
 )
 
 const python = "/usr/bin/python3"
@@ -258,11 +259,80 @@ func TestHelpersComeFromTheSpawner(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "1\n", string(out.Stdout), "the program's parent is its helper, pid 1 of its namespace")
 
-	s.closeSpares()
-	s.sp.close()
+}
+
+// TestSpawnerRestarts kills the spawner, as the kernel's OOM killer or an
+// administrator might: the next run gets a new spawner and works, and a
+// closed Sandbox starts none.
+func TestSpawnerRestarts(t *testing.T) {
+	s := newSandbox(t)
+	run := func() (*grader.Outcome, error) {
+		b, err := s.NewBox(context.Background())
+		if err != nil {
+			return nil, err
+		}
+		defer b.Close()
+		return b.Run(context.Background(), grader.Cmd{Argv: []string{python, "-I", "-c", "print('ran')"},
+			WallTime: 10 * time.Second, CPUTime: 5 * time.Second, MemoryBytes: 256 << 20})
+	}
+	_, err := run()
+	require.NoError(t, err)
+	first := s.sp
+	require.NoError(t, syscall.Kill(first.pid, syscall.SIGKILL))
+	require.Eventually(t, func() bool { return !first.alive() }, 10*time.Second, 10*time.Millisecond)
+	out, err := run()
+	require.NoError(t, err, "a run after the spawner died")
+	assert.Equal(t, "ran\n", string(out.Stdout))
+	assert.NotSame(t, first, s.sp, "a new spawner")
+
+	require.NoError(t, s.Close())
 	_, err = s.startHelper()
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "spawner")
+	assert.Contains(t, err.Error(), "closed")
+}
+
+// TestSpawnerRefusesBadRequests sends the spawner requests it must refuse:
+// each is a clear error, and the spawner goes on starting helpers.
+func TestSpawnerRefusesBadRequests(t *testing.T) {
+	s := newSandbox(t)
+	require.NotNil(t, s.sp, "the spawner should start")
+	files := func(n int) []*os.File {
+		var fs []*os.File
+		for range n {
+			r, w, err := os.Pipe()
+			require.NoError(t, err)
+			t.Cleanup(func() { r.Close(); w.Close() })
+			fs = append(fs, r)
+		}
+		return fs
+	}
+	req := func(change func(r *boxhelper.SpawnRequest)) boxhelper.SpawnRequest {
+		r := s.spawnRequest()
+		change(&r)
+		return r
+	}
+	tests := []struct {
+		name  string
+		req   boxhelper.SpawnRequest
+		files []*os.File
+		want  string
+	}{
+		{"too few descriptors", s.spawnRequest(), files(2), "needs 6 fields and 5 descriptors"},
+		{"shared memory", req(func(r *boxhelper.SpawnRequest) { r.Cloneflags |= syscall.CLONE_VM }), files(5), "bad clone flags"},
+		{"overlapping uid map", req(func(r *boxhelper.SpawnRequest) { r.UIDMap += r.UIDMap }), files(5), "write uid_map"},
+		{"setgroups neither allowed nor denied", req(func(r *boxhelper.SpawnRequest) { r.Setgroups = "maybe" }), files(5), "write setgroups"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.sp.start(tc.req, tc.files)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			out, err := newBox(t, s).Run(context.Background(), grader.Cmd{Argv: []string{python, "-I", "-c", "print('still here')"},
+				WallTime: 10 * time.Second, CPUTime: 5 * time.Second, MemoryBytes: 256 << 20})
+			require.NoError(t, err)
+			assert.Equal(t, "still here\n", string(out.Stdout))
+		})
+	}
 }
 
 // nonRootChild is set in the environment of the copy of this test binary

@@ -3,17 +3,14 @@ package sandbox
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"sync"
-
-	"github.com/onsite-dev/onsite/grader/sandbox/boxhelper"
 )
 
 // helperProc is a helper already started in its namespaces, its root built,
 // blocked until its run config arrives. The Sandbox keeps spares ready so
 // that a run pays only for binding its work directory and the program.
 type helperProc struct {
-	p                            process
+	p                            *spawned
 	cfgW, statR, inW, outR, errR *os.File
 }
 
@@ -54,31 +51,18 @@ func (s *Sandbox) startHelper() (*helperProc, error) {
 			return nil, fmt.Errorf("sandbox: pipe: %w", err)
 		}
 	}
-	// The helper is C and starts before the Go runtime: it needs no
-	// environment.
-	env := []string{}
-	if s.sp != nil {
-		var sh *spawned
-		sh, err = s.sp.start(env, s.helperAttr(), []*os.File{inR, outW, errW, cfgR, statW, s.exe})
-		if err == nil {
-			h.p = sh
+	files = []*os.File{inR, outW, errW, cfgR, statW}
+	// A spawner that died (killed, out of memory) is replaced once.
+	for try := 0; try < 2; try++ {
+		var sp *spawner
+		if sp, err = s.spawner(); err != nil {
+			break
 		}
-	} else {
-		c := &exec.Cmd{
-			Path:        fmt.Sprintf("/proc/self/fd/%d", boxhelper.FDExe),
-			Args:        []string{"onsite-sandbox", boxhelper.Arg},
-			Env:         env,
-			Stdin:       inR,
-			Stdout:      outW,
-			Stderr:      errW,
-			ExtraFiles:  []*os.File{cfgR, statW, s.exe},
-			SysProcAttr: s.helperAttr(),
-		}
-		if err = c.Start(); err == nil {
-			h.p = cmdProcess{c}
+		if h.p, err = sp.start(s.spawnRequest(), files); err == nil || sp.alive() {
+			break
 		}
 	}
-	for _, f := range []*os.File{cfgR, statW, inR, outW, errW} {
+	for _, f := range files {
 		f.Close()
 	}
 	if err != nil {
@@ -110,16 +94,22 @@ type spares struct {
 // refills after its run, so that starting a spare (tens of milliseconds of
 // CPU) does not compete with the program being timed.
 func (s *Sandbox) takeHelper() (*helperProc, error) {
-	s.spares.mu.Lock()
-	var h *helperProc
-	if n := len(s.spares.ready); n > 0 {
-		h, s.spares.ready = s.spares.ready[n-1], s.spares.ready[:n-1]
+	for {
+		s.spares.mu.Lock()
+		var h *helperProc
+		if n := len(s.spares.ready); n > 0 {
+			h, s.spares.ready = s.spares.ready[n-1], s.spares.ready[:n-1]
+		}
+		s.spares.mu.Unlock()
+		if h == nil {
+			return s.startHelper()
+		}
+		if h.p.sp.alive() {
+			return h, nil
+		}
+		// Its spawner died, and it with it.
+		h.discard()
 	}
-	s.spares.mu.Unlock()
-	if h != nil {
-		return h, nil
-	}
-	return s.startHelper()
 }
 
 // refill starts spares up to the number wanted.

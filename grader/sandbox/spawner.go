@@ -15,33 +15,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// process is a started helper: a child of this process (exec.Cmd) or of the
-// spawner.
-type process interface {
-	Pid() int
-	Kill()
-	// Wait waits for the helper to exit; CPUTime is then its CPU use.
-	Wait() error
-	CPUTime() time.Duration
-}
-
-// cmdProcess is a helper this process started itself.
-type cmdProcess struct{ c *exec.Cmd }
-
-func (p cmdProcess) Pid() int    { return p.c.Process.Pid }
-func (p cmdProcess) Kill()       { _ = p.c.Process.Kill() }
-func (p cmdProcess) Wait() error { return p.c.Wait() }
-func (p cmdProcess) CPUTime() time.Duration {
-	if ps := p.c.ProcessState; ps != nil {
-		return ps.UserTime() + ps.SystemTime()
-	}
-	return 0
-}
-
 // spawner is the small process that starts helpers for us (see
 // boxhelper.SpawnerArg); its replies come back on one socket.
 type spawner struct {
 	fd      int
+	pid     int
 	write   sync.Mutex
 	mu      sync.Mutex
 	next    uint64
@@ -74,29 +52,33 @@ func startSpawner(exe *os.File) (*spawner, error) {
 		return nil, err
 	}
 	theirs := os.NewFile(uintptr(fds[1]), "spawner")
-	started := make(chan error, 1)
+	started, pid := make(chan error, 1), make(chan int, 1)
 	go func() {
 		runtime.LockOSThread() // never unlocked: the thread lives as long as the spawner
 		c := &exec.Cmd{
 			Path:        fmt.Sprintf("/proc/self/fd/%d", boxhelper.FDSpawner+1),
 			Args:        []string{"onsite-spawner", boxhelper.SpawnerArg},
-			Env:         []string{"GOMAXPROCS=1"},
+			Env:         []string{},
 			ExtraFiles:  []*os.File{theirs, exe},
 			SysProcAttr: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
 		}
 		err := c.Start()
 		theirs.Close()
-		started <- err
-		if err == nil {
-			_ = c.Wait()
+		if err != nil {
+			started <- err
+			return
 		}
-		select {} // keep the thread
+		pid <- c.Process.Pid
+		started <- nil
+		// Once the spawner is gone the thread may go too: returning
+		// while locked ends it.
+		_ = c.Wait()
 	}()
 	if err := <-started; err != nil {
 		unix.Close(fds[0])
 		return nil, fmt.Errorf("sandbox: start spawner: %w", err)
 	}
-	sp := &spawner{fd: fds[0], pending: map[uint64]*spawned{}}
+	sp := &spawner{fd: fds[0], pid: <-pid, pending: map[uint64]*spawned{}}
 	go sp.read()
 	return sp, nil
 }
@@ -110,7 +92,7 @@ func (sp *spawner) read() {
 			continue
 		}
 		if err != nil || n == 0 {
-			sp.fail(fmt.Errorf("sandbox: the spawner is gone (%v)", err))
+			sp.fail(fmt.Errorf("%w (%v)", errSpawnerGone, err))
 			// Only this goroutine closes the socket, and only once no
 			// send can use its number again.
 			sp.write.Lock()
@@ -140,6 +122,16 @@ func (sp *spawner) read() {
 	}
 }
 
+// errSpawnerGone is the error of helpers whose spawner died or was closed.
+var errSpawnerGone = errors.New("sandbox: the spawner is gone")
+
+// alive reports whether the spawner still takes requests.
+func (sp *spawner) alive() bool {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return sp.dead == nil
+}
+
 // fail ends every pending helper: the spawner died.
 func (sp *spawner) fail(err error) {
 	sp.mu.Lock()
@@ -160,7 +152,7 @@ func (sp *spawner) fail(err error) {
 }
 
 func (sp *spawner) send(req boxhelper.SpawnRequest, files []*os.File) error {
-	b, err := json.Marshal(req)
+	b, err := req.Encode()
 	if err != nil {
 		return err
 	}
@@ -175,14 +167,14 @@ func (sp *spawner) send(req boxhelper.SpawnRequest, files []*os.File) error {
 	sp.write.Lock()
 	defer sp.write.Unlock()
 	if sp.closed {
-		return errors.New("sandbox: the spawner is closed")
+		return fmt.Errorf("%w: closed", errSpawnerGone)
 	}
 	return unix.Sendmsg(sp.fd, b, oob, nil, 0)
 }
 
 // start asks the spawner for a helper with these files (stdin, stdout,
-// stderr, then the helper's config, status and binary) and attributes.
-func (sp *spawner) start(env []string, attr *syscall.SysProcAttr, files []*os.File) (*spawned, error) {
+// stderr, then the helper's config and status); req's ID is set here.
+func (sp *spawner) start(req boxhelper.SpawnRequest, files []*os.File) (*spawned, error) {
 	sp.mu.Lock()
 	if err := sp.dead; err != nil {
 		sp.mu.Unlock()
@@ -192,7 +184,8 @@ func (sp *spawner) start(env []string, attr *syscall.SysProcAttr, files []*os.Fi
 	h := &spawned{sp: sp, id: sp.next, started: make(chan boxhelper.SpawnReply, 1), exited: make(chan boxhelper.SpawnReply, 1)}
 	sp.pending[h.id] = h
 	sp.mu.Unlock()
-	if err := sp.send(boxhelper.SpawnRequest{ID: h.id, Env: env, Attr: attr}, files); err != nil {
+	req.ID = h.id
+	if err := sp.send(req, files); err != nil {
 		sp.mu.Lock()
 		delete(sp.pending, h.id)
 		sp.mu.Unlock()
@@ -219,7 +212,7 @@ func (sp *spawner) close() {
 	sp.closing.Do(func() {
 		sp.mu.Lock()
 		if sp.dead == nil {
-			sp.dead = errors.New("sandbox: the spawner is closed")
+			sp.dead = fmt.Errorf("%w: closed", errSpawnerGone)
 		}
 		sp.mu.Unlock()
 		// Shutting the socket down wakes the reader, which closes it, and

@@ -1,15 +1,15 @@
-// The sandbox helper, in C, run from a constructor before the Go runtime
-// starts: a helper lives for one run, and starting the Go runtime and
-// initialising the onsite binary's packages cost it tens of milliseconds of
-// CPU per run, more than the mounts and the program's own start together.
+// The sandbox helper, in C: a helper lives for one run, and starting the Go
+// runtime and initialising the onsite binary's packages would cost it tens of
+// milliseconds of CPU per run, more than the mounts and the program's own
+// start together.
 //
-// The parent (helper.go documents the protocol) starts the onsite binary
-// with Arg as its first argument, in new user, pid, mount, network, ipc and
-// uts namespaces. The helper reads the root frame and the seccomp program
-// and builds the new root; the run frame is its go-ahead: it binds the work
-// directory, pivots into the new root, sets the limits, drops what it may
-// not keep and starts the program, reaps every process until the program
-// exits, and writes its status as JSON.
+// The spawner (spawner.c) forks itself into new user, pid, mount, network,
+// ipc and uts namespaces and the child calls onsite_run_helper, which
+// (helper.go documents the protocol) reads the root frame and the seccomp
+// program and builds the new root; the run frame is its go-ahead: it binds
+// the work directory, pivots into the new root, sets the limits, drops what
+// it may not keep and starts the program, reaps every process until the
+// program exits, and writes its status as JSON.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -56,8 +56,8 @@
 // fail writes the error as the run's status and exits.
 static void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
-// json_string appends s to out as a JSON string; out has room for cap bytes.
-static size_t json_string(char *out, size_t cap, const char *s) {
+// onsite_json_string appends s to out as a JSON string; out has room for cap bytes.
+size_t onsite_json_string(char *out, size_t cap, const char *s) {
 	size_t n = 0;
 	if (cap < 8)
 		return 0;
@@ -77,7 +77,7 @@ static size_t json_string(char *out, size_t cap, const char *s) {
 	return n;
 }
 
-static void write_all(int fd, const char *buf, size_t len) {
+void onsite_write_all(int fd, const char *buf, size_t len) {
 	while (len > 0) {
 		ssize_t w = write(fd, buf, len);
 		if (w < 0 && errno == EINTR)
@@ -96,10 +96,10 @@ static void fail(const char *fmt, ...) {
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	size_t n = (size_t)snprintf(out, sizeof out, "{\"err\":");
-	n += json_string(out + n, sizeof out - n - 3, msg);
+	n += onsite_json_string(out + n, sizeof out - n - 3, msg);
 	out[n++] = '}';
 	out[n++] = '\n';
-	write_all(ONSITE_FD_STATUS, out, n);
+	onsite_write_all(ONSITE_FD_STATUS, out, n);
 	_exit(125);
 }
 
@@ -357,7 +357,7 @@ static long long now_ns(void) {
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void run_helper(void) {
+void onsite_run_helper(void) {
 	// The sandbox starts the helper as pid 1 of a new pid namespace; run
 	// any other way (by hand, as root) it would remount the host's mounts.
 	if (getpid() != 1)
@@ -438,24 +438,27 @@ static void run_helper(void) {
 	if (pipe2(errp, O_CLOEXEC) < 0)
 		fail("pipe: %s", strerror(errno));
 	long long start = now_ns();
-	pid_t pid = fork();
+	// vfork: the child shares our memory until it execs, so no page table
+	// is copied and no page faulted in twice. It only makes system calls
+	// (raw ones: no libc state is touched) and execs or exits.
+	pid_t pid = vfork();
 	if (pid < 0)
 		fail("start %s: fork: %s", argv[0], strerror(errno));
 	if (pid == 0) {
 		sigset_t none;
 		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		int err = 0;
+		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(unsigned long));
 		// Leaving root inside drops every capability.
-		if (setuid_inside &&
-		    (setgroups(0, NULL) < 0 || setgid(ONSITE_INSIDE_ID) < 0 || setuid(ONSITE_INSIDE_ID) < 0))
-			err = errno;
-		if (err == 0) {
-			execve(argv[0], argv, envp);
-			err = errno;
+		if (setuid_inside && (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setgid, ONSITE_INSIDE_ID) < 0 ||
+				      syscall(SYS_setuid, ONSITE_INSIDE_ID) < 0)) {
+			int err = errno;
+			syscall(SYS_write, errp[1], &err, sizeof err);
+			syscall(SYS_exit, 127);
 		}
-		write_all(errp[1], (const char *)&err, sizeof err);
-		_exit(127);
+		syscall(SYS_execve, argv[0], argv, envp);
+		int err = errno;
+		syscall(SYS_write, errp[1], &err, sizeof err);
+		syscall(SYS_exit, 127);
 	}
 	close(errp[1]);
 	int err = 0;
@@ -487,16 +490,8 @@ static void run_helper(void) {
 			int len = snprintf(out, sizeof out,
 					   "{\"status\":%u,\"user_usec\":%lld,\"sys_usec\":%lld,\"wall_ns\":%lld}\n",
 					   (unsigned)ws, user, sys, now_ns() - start);
-			write_all(ONSITE_FD_STATUS, out, (size_t)len);
+			onsite_write_all(ONSITE_FD_STATUS, out, (size_t)len);
 			_exit(0);
 		}
 	}
-}
-
-// onsite_boxhelper runs before the Go runtime when the binary was started
-// as the helper; glibc passes constructors the program's arguments.
-__attribute__((constructor)) static void onsite_boxhelper(int argc, char **argv, char **envp) {
-	(void)envp;
-	if (argc >= 2 && argv != NULL && strcmp(argv[1], ONSITE_HELPER_ARG) == 0)
-		run_helper();
 }

@@ -9,24 +9,15 @@ import "C"
 import (
 	"encoding/binary"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 )
 
-// Arg is the first argument that turns the binary into the helper. The
-// helper is C (helper.c): a constructor runs it before the Go runtime
-// starts, so a run does not pay for the runtime and the binary's package
-// initialisation.
-const Arg = "__onsite_sandbox_helper"
-
-// The helper's file descriptors, as the parent lays them out with
-// exec.Cmd.ExtraFiles: the config pipe, the status pipe, then the binary
-// itself (executed through /proc/self/fd).
+// The helper's file descriptors: the config pipe and the status pipe
+// (stdin, stdout and stderr are the program's).
 const (
 	FDConfig = C.ONSITE_FD_CONFIG
 	FDStatus = C.ONSITE_FD_STATUS
-	FDExe    = 5
 )
 
 // Niceness is the CPU priority of the helper and the program it runs.
@@ -34,9 +25,6 @@ const Niceness = C.ONSITE_NICENESS
 
 // InsideID is the id of the user inside every box; never 0.
 const InsideID = C.ONSITE_INSIDE_ID
-
-// cHelperArg is Arg as the C helper knows it.
-func cHelperArg() string { return C.GoString(C.onsite_helper_arg()) }
 
 // MountSpec is one path of the new root.
 type MountSpec struct {
@@ -148,21 +136,4 @@ func boolField(b bool) string {
 		return "1"
 	}
 	return "0"
-}
-
-// init turns the process into the spawner before the rest of the binary
-// initialises (the helper never gets here: it is C and runs first). Go
-// initialises packages that do not depend on each other in the order of
-// their import paths, and this package's path sorts before most of the
-// server's packages.
-func init() {
-	RunIfRequested()
-}
-
-// RunIfRequested turns the process into the sandbox's spawner when it was
-// started as one, and never returns then.
-func RunIfRequested() {
-	if len(os.Args) >= 2 && os.Args[1] == SpawnerArg {
-		runSpawner()
-	}
 }

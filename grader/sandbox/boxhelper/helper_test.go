@@ -2,16 +2,14 @@ package boxhelper
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func TestCAndGoAgree(t *testing.T) {
-	assert.Equal(t, Arg, cHelperArg(), "helper.h and helper.go must name the same argument")
-}
 
 // fields splits a config frame back into its fields.
 func fields(t *testing.T, b []byte) []string {
@@ -49,6 +47,17 @@ func TestFrames(t *testing.T) {
 			name:   "empty env",
 			encode: (&RunConfig{Argv: []string{"/bin/true"}, Box: "/b"}).Encode,
 			want:   []string{"run", "/b", "0", "0", "0", "0", "1", "/bin/true", "0"},
+		},
+		{
+			name: "start a helper",
+			encode: SpawnRequest{ID: 7, Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID,
+				UIDMap: "1000 65534 1\n0 0 1\n", GIDMap: "1000 65534 1\n", Setgroups: "deny"}.Encode,
+			want: []string{"start", "7", fmt.Sprint(syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID), "1000 65534 1\n0 0 1\n", "1000 65534 1\n", "deny"},
+		},
+		{
+			name:   "kill",
+			encode: SpawnRequest{ID: 9, Kill: true}.Encode,
+			want:   []string{"kill", "9"},
 		},
 		{
 			name:    "NUL in a field",
