@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,7 +40,15 @@ func newGrader(ctx context.Context, logger *slog.Logger) *graderSetup {
 	if err := sb.CgroupError(); err != nil {
 		logger.Warn("grading without memory and process limits: cgroups are not writable", slog.Any("error", err))
 	}
-	found := grader.Discover(ctx)
+	found, failed := grader.CheckInSandbox(ctx, sb, grader.Discover(ctx))
+	for _, name := range slices.Sorted(maps.Keys(failed)) {
+		logger.Warn("language left out: installed here but it does not run in the sandbox", slog.String("language", name), slog.Any("error", failed[name]))
+	}
+	if len(found) == 0 && len(failed) > 0 {
+		logger.Error("grading disabled: no language runs in the sandbox (it needs user namespaces; see the warnings above)")
+		sb.Close()
+		return nil
+	}
 	gs := &graderSetup{sandbox: sb, grader: grader.New(sb, found, grader.Config{GoCache: gocache}), gocache: gocache, logger: logger}
 	if err := sb.GiveToBoxes(gocache); err != nil {
 		logger.Warn("Go build cache not handed to boxes", slog.Any("error", err))

@@ -390,3 +390,39 @@ func TestNonRootChild(t *testing.T) {
 		t.Logf("as expected for nobody here: %v", s.CgroupError())
 	}
 }
+
+// TestCheckInSandbox runs every installed language's version probe in
+// boxes: all run with the default read-only paths, none when the box does
+// not show /usr, and each of those says why.
+func TestCheckInSandbox(t *testing.T) {
+	requireNamespaces(t)
+	langs := grader.Discover(context.Background())
+	require.NotEmpty(t, langs)
+	tests := []struct {
+		name     string
+		readOnly []string
+		wantOK   bool
+	}{
+		{"default paths", nil, true},
+		{"no /usr", []string{"/etc/ld.so.cache"}, false},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := New(Config{Root: t.TempDir(), ReadOnlyPaths: tc.readOnly,
+				CgroupName: fmt.Sprintf("onsite-test-%d-check-%d", os.Getpid(), i)})
+			require.NoError(t, err)
+			t.Cleanup(func() { s.Close() })
+			ok, failed := grader.CheckInSandbox(context.Background(), s, langs)
+			if tc.wantOK {
+				assert.Empty(t, failed)
+				assert.Len(t, ok, len(langs))
+				return
+			}
+			assert.Empty(t, ok)
+			require.Len(t, failed, len(langs))
+			for name, err := range failed {
+				assert.ErrorContains(t, err, "No such file or directory", name)
+			}
+		})
+	}
+}
