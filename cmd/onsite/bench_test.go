@@ -132,25 +132,44 @@ func BenchmarkSubmitEndToEnd(b *testing.B) {
 // BenchmarkSubmitThroughput queues 50 Python submissions at once and reports
 // the throughput as a share of the ideal: cores / single-submission time,
 // with the single time measured in the same run.
+//
+// It measures the machine's own scaling the same way, interleaved with
+// onsite's so both see the same machine: the same grading with no server
+// and no sandbox (gradertest.Bare), one at a time, then 50 queued for as
+// many workers as cores. Where starting processes scales badly (on this VM
+// page faults contend when both cores take them), even bare processes fall
+// short of cores / single time; x-machine is onsite's x-ideal as a share
+// of theirs.
 func BenchmarkSubmitThroughput(b *testing.B) {
 	url, token, q := benchServer(b)
 	code := q.Solutions["python"]
+	bare := newBareGrading(b, q, code)
 	submitWait(b, url, token, q.Slug, "python", code) // warm
+	bare()
 	// The single-submission time is that of a submission on an idle
 	// server: each one waits for the last to be done with (its spare
 	// helper started, its box removed).
-	var single []time.Duration
-	cpu := cpuTime()
+	var single, bareSingle []time.Duration
+	var serial cpuUse
 	for range 20 {
 		time.Sleep(200 * time.Millisecond)
+		cpu := cpuTime()
 		single = append(single, submitWait(b, url, token, q.Slug, "python", code))
+		time.Sleep(200 * time.Millisecond)
+		serial = serial.add(cpuTime().sub(cpu))
+		bareSingle = append(bareSingle, bare())
 	}
 	// CPU per submission one at a time: starting processes costs more
 	// CPU when both cores do it at once (page faults and process set-up
 	// contend in the kernel), which the ratio to cpu-ms/submission shows.
-	serialCPU := float64(cpuTime().sub(cpu).total().Microseconds()) / 1000 / 20
-	one := percentile(single, 0.5)
-	var xIdeal float64
+	serialCPU := float64(serial.total().Microseconds()) / 1000 / 20
+	one, bareOne := percentile(single, 0.5), percentile(bareSingle, 0.5)
+	cores := float64(runtime.NumCPU())
+	// Each round queues 50 on onsite, then 50 bare; the figures are the
+	// means over the rounds.
+	var perSec, barePerSec float64
+	var used cpuUse
+	rounds := 0
 	for b.Loop() {
 		start, cpu := time.Now(), cpuTime()
 		var wg sync.WaitGroup
@@ -158,44 +177,39 @@ func BenchmarkSubmitThroughput(b *testing.B) {
 			wg.Go(func() { submitWait(b, url, token, q.Slug, "python", code) })
 		}
 		wg.Wait()
-		perSec := 50 / time.Since(start).Seconds()
-		ideal := float64(runtime.NumCPU()) / (one / 1000)
-		b.ReportMetric(perSec, "submissions/s")
-		xIdeal = perSec / ideal
-		b.ReportMetric(xIdeal, "x-ideal")
-		// CPU of the server, the helpers and the programs, per submission:
-		// what bounds throughput when every core is busy.
-		used := cpuTime().sub(cpu)
-		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / 50 }
-		cpuMS := ms(used.total())
-		b.ReportMetric(cpuMS, "cpu-ms/submission")
-		b.ReportMetric(ms(used.self), "server-cpu-ms")
-		b.ReportMetric(ms(used.children), "spawner-cpu-ms")
-		b.ReportMetric(ms(used.grandchildren), "boxes-cpu-ms")
-		// A single submission keeps more than one core busy (the server,
-		// the next spare helper starting, the program), so cores / CPU per
-		// submission is the ceiling when every core is busy.
-		b.ReportMetric(perSec/(float64(runtime.NumCPU())/(cpuMS/1000)), "x-cpu-bound")
-		b.ReportMetric(serialCPU, "serial-cpu-ms/submission")
-		b.ReportMetric(one, "single-ms")
+		perSec += 50 / time.Since(start).Seconds()
+		used = used.add(cpuTime().sub(cpu))
+		barePerSec += bareRate(bare)
+		rounds++
 	}
-	// The machine's own scaling, measured the same way: the same grading
-	// with no server and no sandbox, one at a time, then 50 queued for as
-	// many workers as cores. Where starting processes scales badly (on
-	// this VM page faults contend when both cores take them), even bare
-	// processes fall short of cores / single time; x-machine is onsite's
-	// x-ideal as a share of theirs.
-	bareSingle, bareRate := bareThroughput(b, q, code)
-	bareIdeal := bareRate / (float64(runtime.NumCPU()) / (bareSingle / 1000))
-	b.ReportMetric(bareSingle, "bare-single-ms")
+	perSec /= float64(rounds)
+	barePerSec /= float64(rounds)
+	xIdeal := perSec / (cores / (one / 1000))
+	bareIdeal := barePerSec / (cores / (bareOne / 1000))
+	b.ReportMetric(perSec, "submissions/s")
+	b.ReportMetric(one, "single-ms")
+	b.ReportMetric(xIdeal, "x-ideal")
+	b.ReportMetric(bareOne, "bare-single-ms")
 	b.ReportMetric(bareIdeal, "bare-x-ideal")
 	b.ReportMetric(xIdeal/bareIdeal, "x-machine")
+	// CPU of the server, the helpers and the programs, per submission:
+	// what bounds throughput when every core is busy.
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(50*rounds) }
+	cpuMS := ms(used.total())
+	b.ReportMetric(cpuMS, "cpu-ms/submission")
+	b.ReportMetric(ms(used.self), "server-cpu-ms")
+	b.ReportMetric(ms(used.children), "spawner-cpu-ms")
+	b.ReportMetric(ms(used.grandchildren), "boxes-cpu-ms")
+	// A single submission keeps more than one core busy (the server,
+	// the next spare helper starting, the program), so cores / CPU per
+	// submission is the ceiling when every core is busy.
+	b.ReportMetric(perSec/(cores/(cpuMS/1000)), "x-cpu-bound")
+	b.ReportMetric(serialCPU, "serial-cpu-ms/submission")
 }
 
-// bareThroughput grades code for q with gradertest.Bare (plain child
-// processes): the median time of 20 gradings one at a time, and the rate
-// of 50 shared by runtime.NumCPU() workers.
-func bareThroughput(b *testing.B, q *questions.Question, code string) (singleMS, perSec float64) {
+// newBareGrading returns a function that grades code for q with
+// gradertest.Bare (plain child processes) and returns how long it took.
+func newBareGrading(b *testing.B, q *questions.Question, code string) func() time.Duration {
 	ctx := b.Context()
 	g := grader.New(gradertest.Bare{Root: b.TempDir()}, grader.Discover(ctx), grader.Config{})
 	task, err := server.TaskFor(q, server.Language{Name: "python", Modes: []grader.Mode{grader.ModeFunction}}, grader.SubmitSubmit)
@@ -203,7 +217,7 @@ func bareThroughput(b *testing.B, q *questions.Question, code string) (singleMS,
 		b.Fatal(err)
 	}
 	task.Code = code
-	grade := func() time.Duration {
+	return func() time.Duration {
 		start := time.Now()
 		r, err := g.Grade(ctx, task)
 		if err != nil || r.Verdict != grader.Accepted {
@@ -211,12 +225,11 @@ func bareThroughput(b *testing.B, q *questions.Question, code string) (singleMS,
 		}
 		return time.Since(start)
 	}
-	grade() // warm
-	var single []time.Duration
-	for range 20 {
-		time.Sleep(50 * time.Millisecond)
-		single = append(single, grade())
-	}
+}
+
+// bareRate runs 50 bare gradings shared by runtime.NumCPU() workers and
+// returns how many finished per second.
+func bareRate(grade func() time.Duration) float64 {
 	jobs := make(chan struct{}, 50)
 	for range 50 {
 		jobs <- struct{}{}
@@ -232,7 +245,7 @@ func bareThroughput(b *testing.B, q *questions.Question, code string) (singleMS,
 		})
 	}
 	wg.Wait()
-	return percentile(single, 0.5), 50 / time.Since(start).Seconds()
+	return 50 / time.Since(start).Seconds()
 }
 
 // cpuUse is the CPU this process and its descendants have used: its own
@@ -241,6 +254,10 @@ func bareThroughput(b *testing.B, q *questions.Question, code string) (singleMS,
 type cpuUse struct{ self, children, grandchildren time.Duration }
 
 func (c cpuUse) total() time.Duration { return c.self + c.children + c.grandchildren }
+
+func (c cpuUse) add(d cpuUse) cpuUse {
+	return cpuUse{c.self + d.self, c.children + d.children, c.grandchildren + d.grandchildren}
+}
 
 func (c cpuUse) sub(d cpuUse) cpuUse {
 	return cpuUse{c.self - d.self, c.children - d.children, c.grandchildren - d.grandchildren}

@@ -11,8 +11,8 @@ import (
 )
 
 // main is not reached when the grader's sandbox starts this binary as its
-// spawner or helper: those are C (grader/sandbox/boxhelper) and run from
-// constructors before the Go runtime starts.
+// spawner: that is C (grader/sandbox/boxhelper), run from a constructor
+// before the Go runtime starts.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
