@@ -488,41 +488,39 @@ func TestGradeRefusesWhatItCannotRun(t *testing.T) {
 	}
 }
 
+// TestPythonDriver: the function-mode driver runs compiled once for this
+// interpreter (a .pyc, not its source), and without the site module (-S)
+// it still finds the packages installed on the machine, in the order site
+// would have put them on sys.path.
+func TestPythonDriver(t *testing.T) {
+	needLanguage(t, "python")
+	lang, _ := testGrader(t).Language("python")
+	probe := func(script string) string {
+		out, err := exec.Command(lang.Paths["python3"], "-I", "-c", script).Output()
+		require.NoError(t, err)
+		return strings.TrimSpace(string(out))
+	}
+	magic := probe("import importlib.util, sys; sys.stdout.buffer.write(importlib.util.MAGIC_NUMBER)")
+	require.True(t, bytes.HasPrefix(lang.Driver, []byte(magic)), "the driver is compiled for this interpreter")
+	require.Contains(t, lang.FunctionRun, "-S")
+	tests := []struct{ name, returns, code, expected string }{
+		{"runs the compiled driver", "string", "import sys\n\ndef probe(n):\n    return sys.argv[0]\n", `"driver.pyc"`},
+		{"finds the site-packages", "string[]", "import sys\n\ndef probe(n):\n    return [p for p in sys.path if p.endswith('-packages')]\n",
+			probe("import json, os, site; print(json.dumps([d for d in site.getsitepackages() if os.path.isdir(d)]))")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sig := &Signature{Name: "probe", Params: []Param{{Name: "n", Type: "int"}}, Returns: tc.returns}
+			res := grade(t, Task{Language: "python", Mode: ModeFunction, Function: sig, TimeLimit: time.Second, Code: tc.code,
+				Tests: []Test{{Name: "probe", Sample: true, Args: []json.RawMessage{json.RawMessage(`0`)}, Expected: json.RawMessage(tc.expected)}}})
+			assert.Equal(t, Accepted, res.Verdict, "got %s, want %s", res.Tests[0].Actual, tc.expected)
+		})
+	}
+}
+
 // TestGradeTiming logs how long a 10-test Python function problem takes
 // through the local box, from the Grade call to its result (no assertion:
 // tests never assert on timing).
-// TestPythonSitePackages: the function-mode driver runs Python without the
-// site module (-S) and still finds the packages installed on the machine,
-// in the order site would have put them on sys.path.
-// Python runs the driver compiled once at start, not its source.
-func TestPythonCompiledDriver(t *testing.T) {
-	needLanguage(t, "python")
-	lang, _ := testGrader(t).Language("python")
-	magic, err := exec.Command(lang.Paths["python3"], "-I", "-c",
-		"import importlib.util, sys; sys.stdout.buffer.write(importlib.util.MAGIC_NUMBER)").Output()
-	require.NoError(t, err)
-	require.True(t, bytes.HasPrefix(lang.Driver, magic), "the driver is compiled for this interpreter")
-	sig := &Signature{Name: "script", Params: []Param{{Name: "n", Type: "int"}}, Returns: "string"}
-	res := grade(t, Task{Language: "python", Mode: ModeFunction, Function: sig, TimeLimit: time.Second,
-		Code:  "import sys\n\ndef script(n):\n    return sys.argv[0]\n",
-		Tests: []Test{{Name: "argv", Sample: true, Args: []json.RawMessage{json.RawMessage(`0`)}, Expected: json.RawMessage(`"driver.pyc"`)}}})
-	assert.Equal(t, Accepted, res.Verdict, "the program ran: %s", res.Tests[0].Actual)
-}
-
-func TestPythonSitePackages(t *testing.T) {
-	needLanguage(t, "python")
-	lang, _ := testGrader(t).Language("python")
-	out, err := exec.Command(lang.Paths["python3"], "-I", "-c",
-		"import json, os, site; print(json.dumps([d for d in site.getsitepackages() if os.path.isdir(d)]))").Output()
-	require.NoError(t, err)
-	require.Contains(t, lang.FunctionRun, "-S")
-	sig := &Signature{Name: "paths", Params: []Param{{Name: "n", Type: "int"}}, Returns: "string[]"}
-	res := grade(t, Task{Language: "python", Mode: ModeFunction, Function: sig, TimeLimit: time.Second,
-		Code:  "import sys\n\ndef paths(n):\n    return [p for p in sys.path if p.endswith('-packages')]\n",
-		Tests: []Test{{Name: "paths", Sample: true, Args: []json.RawMessage{json.RawMessage(`0`)}, Expected: json.RawMessage(strings.TrimSpace(string(out)))}}})
-	assert.Equal(t, Accepted, res.Verdict, "sys.path: %s, want %s", res.Tests[0].Actual, out)
-}
-
 func TestGradeTiming(t *testing.T) {
 	q := bankQuestions(t)[0]
 	task := bankTask(t, q, "python", q.Solutions["python"])
