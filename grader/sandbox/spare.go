@@ -91,8 +91,9 @@ type spares struct {
 }
 
 // takeHelper returns a spare if one is ready, or starts one now. The caller
-// refills after its run, so that starting a spare (tens of milliseconds of
-// CPU) does not compete with the program being timed.
+// refills after its run, so that starting a spare (a fork, new namespaces
+// and a dozen mounts) does not compete with the program being timed. A
+// spare whose spawner died died with it and is discarded.
 func (s *Sandbox) takeHelper() (*helperProc, error) {
 	for {
 		s.spares.mu.Lock()
