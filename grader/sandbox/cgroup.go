@@ -74,8 +74,15 @@ func setupCgroupsV2(name string) (*cgroups, error) {
 		}
 		return nil, fmt.Errorf("cgroup v2: delegated cgroup %s: %w", own, err)
 	}
-	// Else our parent goes at the root, whose controllers are available
-	// to its children (a server run as root outside any service manager).
+	// Else our parent goes at the root (a server run as root outside any
+	// service manager). The root hands controllers to its children once
+	// its subtree_control turns them on: systemd does that at boot, but
+	// on a host without it (an init script, a VM's minimal init) nothing
+	// has, so we do. The root, unlike other cgroups, may hold processes
+	// and still hand controllers down.
+	if err := enableControllers(cgroupRoot); err != nil {
+		return nil, fmt.Errorf("cgroup v2: %w (run onsite under systemd with Delegate=yes, or as root)", err)
+	}
 	parent := filepath.Join(cgroupRoot, name)
 	if err := os.Mkdir(parent, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, fmt.Errorf("cgroup v2: %w (run onsite under systemd with Delegate=yes, or as root)", err)
