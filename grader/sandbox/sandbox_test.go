@@ -51,6 +51,7 @@ func newSandbox(t testing.TB) *Sandbox {
 		}
 	})
 	if err := s.CgroupError(); err != nil {
+		requireCgroupsInVM(t, err)
 		t.Logf("WARNING: cgroups unusable, memory and pids limits untested: %v", err)
 	}
 	return s
@@ -234,6 +235,7 @@ func TestSandboxesShareTheirParentCgroup(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })
 	if a.cgErr != nil {
+		requireCgroupsInVM(t, a.cgErr)
 		t.Skipf("SKIP: cgroups are not writable here: %v", a.cgErr)
 	}
 	require.NoError(t, a.Close())
@@ -381,11 +383,14 @@ func TestNonRootChild(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	b := newBox(t, s)
-	require.NoError(t, b.WriteFile("main.py", []byte("import os\nprint(os.getuid() != 0, os.nice(0))\n"), false))
+	// The helper runs as the user inside here, so the tmpfs it makes for
+	// /dev is that user's: it must still be read-only to the program.
+	require.NoError(t, b.WriteFile("main.py", []byte("import os\nprint(os.getuid() != 0, os.nice(0))\n"+
+		"try:\n    open('/dev/evil', 'w')\n    print('wrote /dev/evil')\nexcept OSError:\n    print('/dev read-only')\n"), false))
 	out, err := b.Run(context.Background(), grader.Cmd{Argv: []string{python, "-I", "main.py"},
 		WallTime: 10 * time.Second, CPUTime: 5 * time.Second, MemoryBytes: 256 << 20})
 	require.NoError(t, err)
-	assert.Equal(t, "True 10\n", string(out.Stdout), "stderr: %s", out.Stderr)
+	assert.Equal(t, "True 10\n/dev read-only\n", string(out.Stdout), "stderr: %s", out.Stderr)
 	if s.CgroupError() != nil {
 		t.Logf("as expected for nobody here: %v", s.CgroupError())
 	}

@@ -215,6 +215,10 @@ static unsigned long locked_flags(long f) {
 	return out;
 }
 
+// dev_tmpfs says whether the new root's /dev is a tmpfs of ours, to be
+// made read-only once filled.
+static int dev_tmpfs;
+
 static void ensure_dev_tmpfs(const char *root) {
 	char dev[PATH_BUF];
 	struct stat st;
@@ -224,6 +228,7 @@ static void ensure_dev_tmpfs(const char *root) {
 	if (mkdir(dev, 0755) < 0)
 		fail("mkdir /dev: %s", strerror(errno));
 	must_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755", "mount /dev");
+	dev_tmpfs = 1;
 }
 
 // mount_one makes one path of the new root: a symlink, or a bind mount,
@@ -294,6 +299,12 @@ static void build_root(struct frame *f, int *setuid_inside, const char **new_roo
 		join(p, root, links[i][1]);
 		if (symlink(links[i][0], p) < 0 && errno != EEXIST)
 			fail("symlink %s: %s", links[i][1], strerror(errno));
+	}
+	// The program may use the devices, not add to /dev: where the helper
+	// runs as the user inside, that tmpfs is the program's user's.
+	if (dev_tmpfs) {
+		join(p, root, "/dev");
+		must_mount("", p, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL, "remount /dev read-only");
 	}
 	join(p, root, "/tmp");
 	mkdir_p(p, 0755);
