@@ -227,6 +227,7 @@ type driverLine struct {
 // What a driver line reports, besides a returned value.
 const (
 	kindException   = "exception"    // the call raised or panicked
+	kindMemory      = "memory"       // the call could not allocate (Python's MemoryError)
 	kindTimeout     = "timeout"      // the call ran past the time limit; the driver exited
 	kindOutputLimit = "output_limit" // the call printed too much; the driver exited
 	kindUnencodable = "unencodable"  // the return value has no JSON form (NaN, a cycle)

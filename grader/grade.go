@@ -306,6 +306,8 @@ func (r *run) readDriver(nonce string, out *Outcome) {
 			r.add(i, v, l.MS, string(l.Value), l.Stdout, "")
 		case kindException:
 			r.add(i, RuntimeError, l.MS, "", l.Stdout, l.Error)
+		case kindMemory:
+			r.add(i, MemoryLimitExceeded, l.MS, "", l.Stdout, l.Error)
 		case kindUnencodable:
 			r.add(i, WrongAnswer, l.MS, "", l.Stdout, "The return value cannot be encoded as JSON: "+l.Error)
 		case kindTimeout:
@@ -336,7 +338,7 @@ func (r *run) readDriver(nonce string, out *Outcome) {
 		i = len(r.task.Tests) - 1
 	}
 	ms := float64(out.WallTime) / float64(time.Millisecond)
-	switch v := endVerdict(out); {
+	switch v := r.endVerdict(out); {
 	case v != "":
 		r.add(i, v, ms, "", "", string(out.Stderr))
 	case !ready && r.lang.Compile == nil:
@@ -350,7 +352,10 @@ func (r *run) readDriver(nonce string, out *Outcome) {
 }
 
 // endVerdict is the verdict a process's limits give it, "" if it hit none.
-func endVerdict(out *Outcome) Verdict {
+// Running out of memory is the cgroup's kill, or a failure the runtime
+// reports itself (an allocation larger than the machine allows fails before
+// the cgroup sees it; Node and Java stop at their own heap limit).
+func (r *run) endVerdict(out *Outcome) Verdict {
 	switch {
 	case out.MemoryExceeded:
 		return MemoryLimitExceeded
@@ -358,6 +363,8 @@ func endVerdict(out *Outcome) Verdict {
 		return TimeLimitExceeded
 	case out.OutputTruncated:
 		return OutputLimitExceeded
+	case (out.ExitCode != 0 || out.Signal != 0) && r.lang.ranOutOfMemory(out.Stderr):
+		return MemoryLimitExceeded
 	}
 	return ""
 }
@@ -414,7 +421,7 @@ func (r *run) runStdio(ctx context.Context) error {
 		}
 		r.res.MemoryBytes = max(r.res.MemoryBytes, out.PeakMemory)
 		ms := float64(out.WallTime) / float64(time.Millisecond)
-		v := endVerdict(out)
+		v := r.endVerdict(out)
 		switch {
 		case v != "":
 		case out.ExitCode != 0 || out.Signal != 0:

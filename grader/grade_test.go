@@ -248,6 +248,12 @@ var sumCode = map[string]map[string]string{
 		"javascript": "function sumList(nums) {\n  while (nums.length === 2) {}\n  return nums.reduce((a, b) => a + b, 0);\n}\n",
 		"go":         "package main\n\nfunc sumList(nums []int) int {\n\tfor len(nums) == 2 {\n\t}\n\ts := 0\n\tfor _, n := range nums {\n\t\ts += n\n\t}\n\treturn s\n}\n",
 	},
+	// Asks for more memory than any machine has on the third test.
+	"hoards": {
+		"python":     "def sum_list(nums):\n    if len(nums) == 3:\n        return len(bytearray(1 << 50))\n    return sum(nums)\n",
+		"javascript": "function sumList(nums) {\n  if (nums.length === 3) return new ArrayBuffer(2 ** 50).byteLength;\n  return nums.reduce((a, b) => a + b, 0);\n}\n",
+		"go":         "package main\n\nfunc sumList(nums []int) int {\n\tif len(nums) == 3 {\n\t\tb := make([]byte, 1<<40)\n\t\tb[len(b)-1] = 1\n\t\treturn int(b[0])\n\t}\n\ts := 0\n\tfor _, n := range nums {\n\t\ts += n\n\t}\n\treturn s\n}\n",
+	},
 	// Prints lines imitating the driver's, every way it can, and answers
 	// wrong: the forged "value" 6 for the first test must not count.
 	"forges": {
@@ -344,6 +350,10 @@ func TestGradeFunctionVerdicts(t *testing.T) {
 			assert.NotContains(t, res.Tests[2].Stderr, "driver", "the traceback shows the candidate's frames only")
 			assert.True(t, res.Tests[0].Passed)
 			assert.True(t, res.Tests[3].Passed, "the driver goes on after an exception")
+		}},
+		{name: "hoards", want: MemoryLimitExceeded, firstFailure: &two, check: func(t *testing.T, lang string, res *Result) {
+			assert.Equal(t, MemoryLimitExceeded, res.Tests[2].Verdict, "an allocation the machine refuses is MLE, not a crash")
+			assert.True(t, res.Tests[1].Passed)
 		}},
 		{name: "loops", want: TimeLimitExceeded, firstFailure: &one, check: func(t *testing.T, lang string, res *Result) {
 			assert.Len(t, res.Tests, 2, "tests after a TLE do not run")
@@ -451,12 +461,20 @@ func TestGradeStdioVerdicts(t *testing.T) {
 		{"crash", "python", "import sys\nsys.exit(3)\n", RuntimeError},
 		{"sleeps", "python", "import time\ntime.sleep(60)\n", TimeLimitExceeded},
 		{"compile error", "c", "int main(void) { return x; }\n", CompilationError},
+		// More memory than any machine has: the runtime says so and stops.
+		{"python out of memory", "python", "b = bytearray(1 << 50)\n", MemoryLimitExceeded},
+		{"c++ out of memory", "cpp", "#include <vector>\nint main() { std::vector<char> v(1ULL << 50); return v[0]; }\n", MemoryLimitExceeded},
+		{"java out of memory", "java", "public class Main { public static void main(String[] a) { long[] x = new long[Integer.MAX_VALUE - 8]; System.out.println(x.length); } }\n", MemoryLimitExceeded},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			needLanguage(t, tc.lang)
 			task := stdioTask(tc.lang, tc.code)
 			task.TimeLimit = 300 * time.Millisecond
+			if tc.lang == "java" {
+				task.TimeLimit = 3 * time.Second // the JVM's start
+			}
 			res := grade(t, task)
 			require.Equal(t, tc.want, res.Verdict, "message: %s\ncompile: %s\ntests: %+v", res.Message, res.CompileOutput, res.Tests)
 			if tc.want == TimeLimitExceeded {

@@ -79,6 +79,9 @@ type Language struct {
 	// RunProcs bounds processes and threads of a run: runtimes start
 	// helper threads (Node about ten, the JVM twenty or more).
 	RunProcs int `json:"-"`
+	// OutOfMemory are what the runtime writes to stderr when it fails for
+	// want of memory: a program that failed so gets Memory Limit Exceeded.
+	OutOfMemory []string `json:"-"`
 	// Startup is the time the runtime takes to start, added to the wall
 	// clock limit of a run so that a slow start never counts as TLE.
 	Startup time.Duration `json:"-"`
@@ -94,6 +97,16 @@ type Tool struct {
 	// Self, when set, asks the program for its own real path: the way
 	// through a shim script (pyenv, asdf) to the binary it would exec.
 	Self []string
+}
+
+// ranOutOfMemory says whether stderr holds one of l.OutOfMemory.
+func (l Language) ranOutOfMemory(stderr []byte) bool {
+	for _, m := range l.OutOfMemory {
+		if bytes.Contains(stderr, []byte(m)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Supports reports whether l can answer a task in mode m.
@@ -133,6 +146,7 @@ var Languages = []Language{
 			"sys.stdout.buffer.write(importlib.util.MAGIC_NUMBER + bytes(12) + marshal.dumps(code))\n"},
 		DriverFile:  "driver.pyc",
 		Env:         []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"},
+		OutOfMemory: []string{"MemoryError"},
 		ExtraMemory: 32 * mib, RunProcs: 16, Startup: 500 * time.Millisecond,
 	},
 	{
@@ -145,6 +159,7 @@ var Languages = []Language{
 		Source:      "solution.js",
 		Run:         []string{"{node}", "--max-old-space-size={memory_mb}", "{main}"},
 		Env:         []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"},
+		OutOfMemory: []string{"JavaScript heap out of memory", "Array buffer allocation failed"},
 		ExtraMemory: 96 * mib, RunProcs: 32, Startup: time.Second,
 	},
 	{
@@ -162,6 +177,7 @@ var Languages = []Language{
 			"GOTOOLCHAIN=local", "CGO_ENABLED=0",
 		},
 		CompileTime: 60 * time.Second, CompileMemory: 2 * gib, CompileProcs: 256,
+		OutOfMemory: []string{"runtime: out of memory"},
 		ExtraMemory: 32 * mib, RunProcs: 32, Startup: 200 * time.Millisecond,
 	},
 	{
@@ -184,6 +200,7 @@ var Languages = []Language{
 		Run:         []string{"./prog"},
 		Env:         []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"},
 		CompileTime: 30 * time.Second, CompileMemory: gib, CompileProcs: 64,
+		OutOfMemory: []string{"std::bad_alloc"},
 		ExtraMemory: 8 * mib, RunProcs: 8, Startup: 100 * time.Millisecond,
 	},
 	{
@@ -202,6 +219,7 @@ var Languages = []Language{
 		},
 		Env:         []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"},
 		CompileTime: 60 * time.Second, CompileMemory: gib, CompileProcs: 128,
+		OutOfMemory: []string{"java.lang.OutOfMemoryError"},
 		ExtraMemory: 192 * mib, RunProcs: 64, Startup: 2 * time.Second,
 	},
 }

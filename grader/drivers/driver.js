@@ -157,7 +157,9 @@ req.tests.forEach((args, i) => {
       emit({ i, kind: 'timeout', ms: result.ms });
       exit(0);
     }
-    result.kind = 'exception';
+    // A buffer the engine could not allocate is the memory limit, not a
+    // crash.
+    result.kind = e instanceof RangeError && /allocation failed/i.test(e.message) ? 'memory' : 'exception';
     result.error = cap(format(e));
   }
   sink = { write: (s) => writeAll(2, s) };

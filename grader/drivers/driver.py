@@ -188,7 +188,9 @@ def main():
         except BaseException as e:
             signal.setitimer(signal.ITIMER_REAL, 0)
             ms = (_perf() - current[1]) * 1000
-            result["kind"] = "exception"
+            # An allocation the interpreter could not make (larger than
+            # the machine allows) is the memory limit, not a crash.
+            result["kind"] = "memory" if isinstance(e, MemoryError) else "exception"
             result["error"] = _cap(_format(e))
         result["ms"] = ms
         result["out"] = cap.text()
