@@ -82,7 +82,10 @@ func TestHostile(t *testing.T) {
 		},
 		{
 			name: "allocate 8 GiB: MLE",
-			cmd:  grader.Cmd{Argv: py("a = b'x' * (8 << 30)"), MemoryBytes: 256 << 20, CPUTime: 5 * time.Second, WallTime: 10 * time.Second},
+			// In 1 MiB pieces, each written: one 8 GiB request would be
+			// refused outright on a machine with less memory than that,
+			// before the cgroup saw anything.
+			cmd: grader.Cmd{Argv: py("a = [b'x' * (1 << 20) for _ in range(8 << 10)]"), MemoryBytes: 256 << 20, CPUTime: 5 * time.Second, WallTime: 10 * time.Second},
 			check: func(t *testing.T, out *grader.Outcome, elapsed time.Duration) {
 				assert.True(t, out.ExitCode != 0 || out.Signal != 0, "allocation failed")
 				if cgroups {

@@ -161,10 +161,7 @@ func TestCgroupV2InVM(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, qemu, "-machine", "q35", "-accel", "tcg,thread=multi", "-smp", "2",
-		// Memory is only taken as the guest touches it; the hostile
-		// suite's 8 GiB allocation must pass the kernel's overcommit
-		// check to reach the cgroup limit.
-		"-m", "12288", "-nographic", "-no-reboot", "-kernel", kernel, "-initrd", initrd,
+		"-m", "4096", "-nographic", "-no-reboot", "-kernel", kernel, "-initrd", initrd,
 		"-append", "console=ttyS0 quiet panic=-1 cgroup_no_v1=all",
 		"-fsdev", "local,id=hr,path=/,security_model=passthrough,readonly=on,multidevs=remap",
 		"-device", "virtio-9p-pci,fsdev=hr,mount_tag=hostroot",
