@@ -131,7 +131,7 @@ func FunctionProgram(lang string, sig *Signature, code string) (*Program, error)
 	switch lang {
 	case "python", "javascript":
 		drv, _ := driverSource(lang)
-		ext := map[string]string{"python": ".py", "javascript": ".js"}[lang]
+		ext := driverExt[lang]
 		return &Program{Main: "driver" + ext, Files: []File{
 			{Name: "driver" + ext, Data: drv},
 			{Name: "solution" + ext, Data: []byte(code)},
@@ -149,15 +149,17 @@ func FunctionProgram(lang string, sig *Signature, code string) (*Program, error)
 	return nil, onsite.Errorf(onsite.EINVALID, "%s has no function-mode driver.", lang)
 }
 
+// driverExt is the file extension of each interpreted language's
+// function-mode driver (drivers/driver.EXT) and of the candidate's file.
+var driverExt = map[string]string{"python": ".py", "javascript": ".js"}
+
 // driverSource is the function-mode driver of an interpreted language.
 func driverSource(lang string) ([]byte, error) {
-	switch lang {
-	case "python":
-		return driverFS.ReadFile("drivers/driver.py")
-	case "javascript":
-		return driverFS.ReadFile("drivers/driver.js")
+	ext, ok := driverExt[lang]
+	if !ok {
+		return nil, fmt.Errorf("no driver source for %s", lang)
 	}
-	return nil, fmt.Errorf("no driver source for %s", lang)
+	return driverFS.ReadFile("drivers/driver" + ext)
 }
 
 // compiledDriver swaps the driver's source in prog for the language's

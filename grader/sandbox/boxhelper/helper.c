@@ -129,7 +129,7 @@ static void read_full(int fd, void *p, size_t len, const char *what) {
 static void read_frame(struct frame *f, const char *what) {
 	unsigned char hdr[4];
 	read_full(ONSITE_FD_CONFIG, hdr, 4, what);
-	f->len = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
+	f->len = onsite_frame_len(hdr);
 	if (f->len > MAX_FRAME)
 		fail("read %s: frame of %u bytes", what, f->len);
 	f->buf = malloc(f->len + 1);

@@ -4,6 +4,7 @@
 #define ONSITE_BOXHELPER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define ONSITE_SPAWNER_ARG "__onsite_sandbox_spawner"
 #define ONSITE_FD_CONFIG 3
@@ -19,6 +20,10 @@ void onsite_run_helper(void);
 // onsite_run_spawner is the spawner (spawner.c); it never returns.
 void onsite_run_spawner(void);
 size_t onsite_json_string(char *out, size_t cap, const char *s);
+// onsite_frame_len reads a frame's 4-byte little-endian length prefix.
+static inline uint32_t onsite_frame_len(const unsigned char *b) {
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
 void onsite_write_all(int fd, const char *buf, size_t len);
 
 #endif

@@ -79,8 +79,7 @@ static void reply_err(unsigned long long id, const char *fmt, ...) {
 static int fields(char *buf, size_t len, char **out, int max) {
 	if (len < 4)
 		return -1;
-	uint32_t n = (uint32_t)(unsigned char)buf[0] | (uint32_t)(unsigned char)buf[1] << 8 |
-		     (uint32_t)(unsigned char)buf[2] << 16 | (uint32_t)(unsigned char)buf[3] << 24;
+	uint32_t n = onsite_frame_len((const unsigned char *)buf);
 	if (n != len - 4 || n == 0 || buf[len - 1] != 0)
 		return -1;
 	int k = 0;
